@@ -1,0 +1,26 @@
+import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
+import type { Probe } from "../../probe.js";
+
+export const DPKG_FORMAT = "${binary:Package}\\t${Version}\\t${Maintainer}\\t${Architecture}\\t${db:Status-Abbrev}\\n";
+
+/** Parses `dpkg-query -W -f "$DPKG_FORMAT"`; keeps installed packages (status ii, hi, iU...), not removed ones (rc). */
+export function parseDpkgQuery(text: string): SoftwareEntry[] {
+  const rows: SoftwareEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    const [name, version, maintainer, arch, status] = line.split("\t");
+    if (!name || !status || status[1] !== "i") continue;
+    rows.push({ name: name.replace(/:[a-z0-9]+$/, ""), version, publisher: maintainer?.replace(/\s*<[^>]*>\s*$/, ""), arch, source: "dpkg", scope: "machine" });
+  }
+  return rows;
+}
+
+export const linuxDpkgProbe: Probe = {
+  id: "linux.software-dpkg",
+  platform: "linux",
+  async run({ host, signal }) {
+    const { stdout, exitCode, stderr } = await host.run("dpkg-query", "dpkg-query", ["-W", "-f", DPKG_FORMAT], signal);
+    if (exitCode !== 0) throw new Error(`dpkg-query exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
+    return { software: parseDpkgQuery(stdout) };
+  },
+};

@@ -1,0 +1,26 @@
+import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
+import type { Probe } from "../../probe.js";
+
+/**
+ * Parses `snap list`: a table whose columns are separated by runs of spaces:
+ *   Name  Version  Rev  Tracking  Publisher  Notes
+ * The publisher carries a check mark (or `*` in a non-UTF-8 locale) when verified.
+ */
+export function parseSnapList(text: string): SoftwareEntry[] {
+  const lines = text.split("\n").filter((l) => l.trim());
+  if (lines.length === 0 || !/^Name\s+Version/.test(lines[0]!)) return [];
+  return lines.slice(1).map((line) => {
+    const [name, version, , , publisher] = line.trim().split(/\s+/);
+    return { name: name!, version, publisher: publisher?.replace(/[\u2713\u2714*]$/u, "").replace(/^-$/, "") || undefined, source: "snap" as const, scope: "machine" as const };
+  });
+}
+
+export const linuxSnapProbe: Probe = {
+  id: "linux.software-snap",
+  platform: "linux",
+  async run({ host, signal }) {
+    const { stdout, exitCode, stderr } = await host.run("snap-list", "snap", ["list", "--color=never", "--unicode=never"], signal);
+    if (exitCode !== 0) throw new Error(`snap list exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
+    return { software: parseSnapList(stdout) };
+  },
+};

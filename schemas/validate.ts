@@ -1,0 +1,114 @@
+// Compiles the contract schemas once and turns ajv errors into messages a person can act on.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { findNodeAtLocation, parseTree, type Node as JsonNode } from "jsonc-parser";
+import inventorySchema from "./inventory.v1.json" with { type: "json" };
+import type { Inventory } from "./inventory.v1.js";
+
+export type { Inventory } from "./inventory.v1.js";
+
+/** One problem in a document: where (JSON pointer, and line when the text is known), and what was expected. */
+export interface ContractViolation {
+  pointer: string;
+  line?: number;
+  message: string;
+}
+
+export class ContractError extends Error {
+  constructor(
+    readonly contract: string,
+    readonly source: string,
+    readonly violations: ContractViolation[],
+  ) {
+    super(formatViolations(contract, source, violations));
+    this.name = "ContractError";
+  }
+}
+
+// ajv-formats is CommonJS with a default export; under NodeNext the namespace wraps it.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+
+let compiled: ValidateFunction<Inventory> | undefined;
+function inventoryValidator(): ValidateFunction<Inventory> {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: false });
+    addFormats(ajv);
+    compiled = ajv.compile<Inventory>(inventorySchema);
+  }
+  return compiled;
+}
+
+/** Checks a parsed value against caveat.inventory/v1; returns the violations (empty when valid). */
+export function checkInventory(value: unknown, text?: string): ContractViolation[] {
+  const validate = inventoryValidator();
+  if (validate(value)) return [];
+  const tree = text === undefined ? undefined : parseTree(text);
+  return (validate.errors ?? []).map((error) => describeError(error, text, tree));
+}
+
+/** Returns the value typed as an Inventory, or throws a ContractError naming every violation. */
+export function assertInventory(value: unknown, source = "inventory", text?: string): Inventory {
+  const violations = checkInventory(value, text);
+  if (violations.length > 0) throw new ContractError("caveat.inventory/v1", source, violations);
+  return value as Inventory;
+}
+
+/** Parses JSON text and validates it; syntax errors carry a line number too. */
+export function parseInventory(text: string, source: string): Inventory {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ContractError("caveat.inventory/v1", source, [syntaxViolation(text, error)]);
+  }
+  return assertInventory(value, source, text);
+}
+
+function syntaxViolation(text: string, error: unknown): ContractViolation {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message);
+  const line = position ? lineAt(text, Number(position[1])) : undefined;
+  return { pointer: "", line, message: `not valid JSON: ${message}` };
+}
+
+function describeError(error: ErrorObject, text: string | undefined, tree: JsonNode | undefined): ContractViolation {
+  let pointer = error.instancePath;
+  let message = error.message ?? "is invalid";
+  if (error.keyword === "additionalProperties") {
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    pointer = `${pointer}/${escapePointer(extra)}`;
+    message = "is not a known field here";
+  } else if (error.keyword === "required") {
+    message = `must have field "${String((error.params as { missingProperty: string }).missingProperty)}"`;
+  } else if (error.keyword === "enum") {
+    message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+  } else if (error.keyword === "const") {
+    message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+  }
+  return { pointer, line: text !== undefined && tree ? lineOfPointer(text, tree, pointer) : undefined, message };
+}
+
+function lineOfPointer(text: string, tree: JsonNode, pointer: string): number | undefined {
+  const path = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  // An unknown field: point at its key; otherwise at the value (or the nearest existing parent).
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = findNodeAtLocation(tree, path.slice(0, depth));
+    if (node) return lineAt(text, node.parent?.type === "property" && depth === path.length ? node.parent.offset : node.offset);
+  }
+  return undefined;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+const unescapePointer = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
+
+export function formatViolations(contract: string, source: string, violations: ContractViolation[]): string {
+  const shown = violations.slice(0, 20).map((v) => `  ${source}${v.line ? `:${v.line}` : ""}: ${v.pointer || "(document)"} ${v.message}`);
+  const more = violations.length > 20 ? [`  ...and ${violations.length - 20} more`] : [];
+  return [`${source} does not follow ${contract} (${violations.length} problem${violations.length === 1 ? "" : "s"}):`, ...shown, ...more].join("\n");
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Bundles the CLI with esbuild.
+//   default:  dist/caveat.mjs, npm dependencies left external (resolved from node_modules at run time)
+//   --agent:  dist/caveat-agent.mjs, one self-contained file with every dependency the agent needs,
+//             runnable with plain `node caveat-agent.mjs scan` on an endpoint without npm install.
+import { build } from "esbuild";
+import { statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+
+const agent = process.argv.includes("--agent");
+// ESM output of CommonJS dependencies (systeminformation, ajv) needs a real `require` for Node built-ins.
+const banner = { js: "import { createRequire as __caveatRequire } from 'node:module'; const require = __caveatRequire(import.meta.url);" };
+const common = { bundle: true, platform: "node", target: "node20", format: "esm", banner, logLevel: "warning", legalComments: "none" };
+
+if (agent) {
+  const outfile = "dist/caveat-agent.mjs";
+  await build({ ...common, entryPoints: ["cli/agent-entry.ts"], outfile, minify: true });
+  const size = statSync(outfile).size;
+  const gz = gzipSync(readFileSync(outfile)).length;
+  console.error(`built ${outfile}: ${(size / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped)`);
+} else {
+  await build({ ...common, entryPoints: ["cli/entry.ts"], outfile: "dist/caveat.mjs", packages: "external", sourcemap: "linked" });
+}
