@@ -13,6 +13,8 @@ import { linuxSnapProbe } from "./linux/software-snap.js";
 import { linuxSystemProbe } from "./linux/system.js";
 import { linuxUsbProbe } from "./linux/usb.js";
 import { linuxDisksProbe, linuxNetworkProbe } from "./shared/si-hardware.js";
+import { windowsProbes } from "./windows/index.js";
+import { darwinProbes } from "./darwin/index.js";
 
 export const PROBES: readonly Probe[] = [
   linuxOsProbe,
@@ -27,6 +29,8 @@ export const PROBES: readonly Probe[] = [
   linuxSnapProbe,
   linuxFlatpakProbe,
   linuxSecurityProbe,
+  ...windowsProbes,
+  ...darwinProbes,
 ];
 
 export function probesFor(platform: Platform): Probe[] {

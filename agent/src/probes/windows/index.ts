@@ -1,0 +1,4 @@
+// Windows probes, in merge order (see ../index.ts).
+import type { Probe } from "../../probe.js";
+
+export const windowsProbes: readonly Probe[] = [];
