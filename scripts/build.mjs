@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 const agent = process.argv.includes("--agent");
 // ESM output of CommonJS dependencies (systeminformation, ajv) needs a real `require` for Node built-ins.
 const banner = { js: "import { createRequire as __caveatRequire } from 'node:module'; const require = __caveatRequire(import.meta.url);" };
-const common = { bundle: true, platform: "node", target: "node20", format: "esm", banner, logLevel: "warning", legalComments: "none" };
+const common = { bundle: true, platform: "node", mainFields: ["module", "main"], target: "node20", format: "esm", banner, logLevel: "warning", legalComments: "none" };
 
 if (agent) {
   const outfile = "dist/caveat-agent.mjs";

@@ -4,8 +4,9 @@
 //   ps/<key>.out             text a PowerShell script wrote;  ps/<key>.json {error} when it failed
 //   si/<key>.json            a systeminformation result
 //   fs/<absolute path>       a file the agent read (directories listed by the files under them)
-import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic as writeAtomic } from "../write-atomic.js";
 import { assertKey, CommandNotFound, NotRecorded, type CommandOutput, type Host, type Platform } from "./host.js";
 
 export const RECORDING_FORMAT = "caveat.recording/v1";
@@ -19,12 +20,6 @@ export interface RecordingManifest {
   description?: string;
 }
 
-async function writeAtomic(path: string, data: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, path);
-}
 
 function fsPath(dir: string, path: string): string {
   // Windows paths never reach fs probes; keep the POSIX absolute path under fs/.
