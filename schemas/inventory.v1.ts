@@ -1,4 +1,4 @@
-/* Generated from schemas/inventory.v1.json by scripts/gen-types.mjs. Do not edit: run `npm run gen:types`. */
+/* Generated from schemas/inventory.v1.json by scripts/gen-types.mjs. Do not edit: run `npm run gen:schemas`. */
 
 /**
  * Tenant slug: lowercase letters, digits and inner hyphens, at most 64 characters.

@@ -1,9 +1,9 @@
 // Compiles the contract schemas once and turns ajv errors into messages a person can act on.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject } from "ajv";
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from "jsonc-parser";
-import inventorySchema from "./inventory.v1.json" with { type: "json" };
 import type { Inventory } from "./inventory.v1.js";
+// Precompiled by scripts/gen-types.mjs (ajv standalone): no schema compilation at run time.
+import validateInventory from "./inventory.v1.validate.js";
 
 export type { Inventory } from "./inventory.v1.js";
 
@@ -25,25 +25,11 @@ export class ContractError extends Error {
   }
 }
 
-// ajv-formats is CommonJS with a default export; under NodeNext the namespace wraps it.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
-
-let compiled: ValidateFunction<Inventory> | undefined;
-function inventoryValidator(): ValidateFunction<Inventory> {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: false });
-    addFormats(ajv);
-    compiled = ajv.compile<Inventory>(inventorySchema);
-  }
-  return compiled;
-}
-
 /** Checks a parsed value against caveat.inventory/v1; returns the violations (empty when valid). */
 export function checkInventory(value: unknown, text?: string): ContractViolation[] {
-  const validate = inventoryValidator();
-  if (validate(value)) return [];
+  if (validateInventory(value)) return [];
   const tree = text === undefined ? undefined : parseTree(text);
-  return (validate.errors ?? []).map((error) => describeError(error, text, tree));
+  return (validateInventory.errors ?? []).map((error) => describeError(error, text, tree));
 }
 
 /** Returns the value typed as an Inventory, or throws a ContractError naming every violation. */

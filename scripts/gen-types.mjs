@@ -1,31 +1,56 @@
 #!/usr/bin/env node
-// Generates TypeScript types from the JSON Schemas in schemas/ (the single source of truth).
-// `npm run gen:types` writes them; `--check` (used by the tests) fails when a committed file is stale.
+// Generates code from the JSON Schemas in schemas/ (the single source of truth):
+//   schemas/<name>.ts            TypeScript types (json-schema-to-typescript)
+//   schemas/<name>.validate.js   a precompiled ajv validator (ajv standalone): compiling the schema at
+//                                run time costs ~100 ms and ~10 MB on every agent start.
+// `npm run gen:schemas` writes them; `--check` (run by the tests) fails when a committed file is stale.
 import { readFile, writeFile } from "node:fs/promises";
 import { compile } from "json-schema-to-typescript";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import addFormats from "ajv-formats";
 
-const SCHEMAS = ["inventory.v1"];
+const SCHEMAS = [{ name: "inventory.v1", type: "Inventory" }];
 const root = new URL("../schemas/", import.meta.url);
 
-export async function generate(name) {
+async function generate({ name, type }) {
   const schema = JSON.parse(await readFile(new URL(`${name}.json`, root), "utf8"));
-  const banner = `/* Generated from schemas/${name}.json by scripts/gen-types.mjs. Do not edit: run \`npm run gen:types\`. */`;
-  return compile(schema, schema.title, { bannerComment: banner, additionalProperties: false, unreachableDefinitions: true, style: { singleQuote: false } });
+  const banner = `/* Generated from schemas/${name}.json by scripts/gen-types.mjs. Do not edit: run \`npm run gen:schemas\`. */`;
+  const types = await compile(schema, schema.title, { bannerComment: banner, additionalProperties: false, unreachableDefinitions: true, style: { singleQuote: false } });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true, esm: true, lines: false } });
+  addFormats.default(ajv);
+  const validator = `// @ts-nocheck\n${banner}\n${esmRequires(standaloneCode.default(ajv, ajv.compile(schema)))}`;
+  const declaration = `${banner}\nimport type { ErrorObject } from "ajv";\nimport type { ${type} } from "./${name}.js";\ndeclare const validate: ((data: unknown) => data is ${type}) & { errors?: ErrorObject[] | null };\nexport default validate;\n`;
+  return { [`${name}.ts`]: types, [`${name}.validate.js`]: validator, [`${name}.validate.d.ts`]: declaration };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const check = process.argv.includes("--check");
-  let stale = 0;
-  for (const name of SCHEMAS) {
-    const target = new URL(`${name}.ts`, root);
-    const text = await generate(name);
+/**
+ * ajv's "esm" standalone output still calls require() for its runtime helpers: turn those into imports.
+ * They are CommonJS; Node hands module.exports as the namespace's default, vitest and esbuild may
+ * unwrap `exports.default`, so __cjs picks the module.exports object in every loader.
+ */
+function esmRequires(code) {
+  const modules = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
+  const cjs = `const __cjs = (ns) => (ns.default && typeof ns.default === "object" ? ns.default : ns);`;
+  const imports = [...modules.map((m, i) => `import * as __ns${i} from "${m}.js";`), cjs, ...modules.map((_, i) => `const __runtime${i} = __cjs(__ns${i});`)].join("\n");
+  return `${imports}\n${modules.reduce((text, m, i) => text.replaceAll(`require("${m}")`, `__runtime${i}`), code)}`;
+}
+
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const schema of SCHEMAS) {
+  for (const [file, text] of Object.entries(await generate(schema))) {
+    const target = new URL(file, root);
     if (check) {
       const current = await readFile(target, "utf8").catch(() => "");
-      if (current !== text) { console.error(`schemas/${name}.ts is stale: run npm run gen:types`); stale++; }
+      if (current !== text) {
+        console.error(`schemas/${file} is stale: run npm run gen:schemas`);
+        stale++;
+      }
     } else {
       await writeFile(target, text);
-      console.error(`wrote schemas/${name}.ts`);
+      console.error(`wrote schemas/${file}`);
     }
   }
-  process.exitCode = stale ? 1 : 0;
 }
+process.exitCode = stale ? 1 : 0;

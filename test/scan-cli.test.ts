@@ -85,6 +85,15 @@ describe("caveat scan (this machine)", () => {
 });
 
 describe("single-file agent (npm run build:agent)", () => {
+  it("imports nothing but Node built-ins (every dependency is inside the file)", async () => {
+    const text = await readFile(join(ROOT, "dist", "caveat-agent.mjs"), "utf8");
+    const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
+    const { builtinModules } = await import("node:module");
+    const external = specifiers.filter((s) => !s.startsWith("node:") && !builtinModules.includes(s.split("/")[0]!));
+    expect(external).toEqual([]);
+    expect(specifiers.length).toBeGreaterThan(0);
+  });
+
   it("runs with plain node, away from node_modules, and writes a valid inventory", async () => {
     const dir = await tempDir();
     await mkdir(join(dir, "agent"));

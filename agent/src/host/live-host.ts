@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { CommandNotFound, type CommandOutput, type Host, type Platform } from "./host.js";
-import { PowerShellSession } from "./powershell-session.js";
+import type { PowerShellSession } from "./powershell-session.js";
 
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
@@ -52,7 +52,8 @@ export class LiveHost implements Host {
   }
 
   async powershell(_key: string, script: string, signal?: AbortSignal): Promise<string> {
-    this.shell ??= new PowerShellSession();
+    // Loaded on first use: only Windows scans pay for node-powershell.
+    this.shell ??= new (await import("./powershell-session.js")).PowerShellSession();
     try {
       return await this.shell.invoke(script, signal);
     } catch (error) {

@@ -12,7 +12,8 @@ import { linuxRpmProbe } from "./linux/software-rpm.js";
 import { linuxSnapProbe } from "./linux/software-snap.js";
 import { linuxSystemProbe } from "./linux/system.js";
 import { linuxUsbProbe } from "./linux/usb.js";
-import { linuxDisksProbe, linuxNetworkProbe } from "./shared/si-hardware.js";
+import { linuxDisksProbe } from "./linux/disks.js";
+import { linuxNetworkProbe } from "./linux/network.js";
 import { windowsProbes } from "./windows/index.js";
 import { darwinProbes } from "./darwin/index.js";
 

@@ -1,6 +1,8 @@
-// Disks and network adapters through systeminformation, on Linux and macOS (on Windows it starts a
-// PowerShell per call, so the Windows probes query WMI in the scan's shell instead).
-import si from "systeminformation";
+// Disks and network adapters through systeminformation, on macOS. On Windows it starts a PowerShell
+// per call (the Windows probes query WMI in the scan's shell instead); on Linux sysfs answers the same
+// questions in a few milliseconds (linux/disks.ts, linux/network.ts), so systeminformation is loaded
+// only when a macOS probe needs it.
+import type si from "systeminformation";
 import type { Disk, Nic } from "../../../../schemas/inventory.v1.js";
 import type { Platform } from "../../host/host.js";
 import type { Probe } from "../../probe.js";
@@ -36,13 +38,17 @@ export function mapNics(nics: SiNic[]): Nic[] {
     });
 }
 
+async function loadSi(): Promise<typeof si> {
+  return (await import("systeminformation")).default;
+}
+
 function diskProbe(platform: Platform): Probe {
   return {
-    id: `${platform === "darwin" ? "darwin" : "linux"}.disks`,
+    id: `${platform}.disks`,
     platform,
     timeoutMs: 20_000,
     async run({ host }) {
-      const disks = await host.systemInformation("disk-layout", () => si.diskLayout());
+      const disks = await host.systemInformation("disk-layout", async () => (await loadSi()).diskLayout());
       return { disks: mapDisks(disks) };
     },
   };
@@ -50,11 +56,11 @@ function diskProbe(platform: Platform): Probe {
 
 function networkProbe(platform: Platform): Probe {
   return {
-    id: `${platform === "darwin" ? "darwin" : "linux"}.network`,
+    id: `${platform}.network`,
     platform,
     async run({ host }) {
       const nics = await host.systemInformation("network-interfaces", async () => {
-        const value = await si.networkInterfaces();
+        const value = await (await loadSi()).networkInterfaces();
         return (Array.isArray(value) ? value : [value]).map(({ iface, ifaceName, mac, internal, virtual }) => ({ iface, ifaceName, mac, internal, virtual }));
       });
       return { nics: mapNics(nics) };
@@ -62,7 +68,5 @@ function networkProbe(platform: Platform): Probe {
   };
 }
 
-export const linuxDisksProbe = diskProbe("linux");
-export const linuxNetworkProbe = networkProbe("linux");
 export const darwinDisksProbe = diskProbe("darwin");
 export const darwinNetworkProbe = networkProbe("darwin");

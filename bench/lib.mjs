@@ -1,0 +1,62 @@
+// Small helpers shared by the benchmarks: timing child processes, peak RSS, medians, printing.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs a node entry under measure-child.mjs: wall time from spawn to exit, and the child's own peak RSS. */
+export function timeNode(entry, args, options = {}, nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...nodeFlags, new URL("./measure-child.mjs", import.meta.url).pathname, entry, ...args], {
+      stdio: ["ignore", "ignore", "pipe", "pipe"],
+      ...options,
+    });
+    let stderr = "";
+    let report = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdio[3].on("data", (d) => (report += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${entry} ${args.join(" ")} exited ${code}: ${stderr}`));
+      resolve({ wallMs, maxRssBytes: JSON.parse(report).maxRssBytes, stderr });
+    });
+  });
+}
+
+/** Runs any program, polling /proc/<pid>/status VmHWM (its peak RSS) until it exits. */
+export function timeProgram(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
+    let peak = 0;
+    let stderr = "";
+    const poll = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
+      } catch {
+        // The process has just exited: the last reading stands.
+      }
+    }, 10);
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", (error) => {
+      clearInterval(poll);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 500)}`));
+      resolve({ wallMs: performance.now() - started, maxRssBytes: peak });
+    });
+  });
+}
+
+export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export const s = (ms) => `${(ms / 1000).toFixed(3)} s`;
+export const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
