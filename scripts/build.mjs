@@ -6,7 +6,7 @@
 import { build } from "esbuild";
 import { statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 const agent = process.argv.includes("--agent");
 // ESM output of CommonJS dependencies (systeminformation, ajv) needs a real `require` for Node built-ins.
@@ -15,7 +15,10 @@ const common = { bundle: true, platform: "node", mainFields: ["module", "main"],
 
 if (agent) {
   const outfile = "dist/caveat-agent.mjs";
-  await build({ ...common, entryPoints: ["cli/agent-entry.ts"], outfile, minify: true });
+  const { metafile } = await build({ ...common, entryPoints: ["cli/agent-entry.ts"], outfile, minify: true, metafile: true });
+  // What the bundle still imports at run time; the tests check it is only Node built-ins.
+  const external = [...new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].sort();
+  writeFileSync("dist/caveat-agent.imports.json", `${JSON.stringify({ external, inputs: Object.keys(metafile.inputs).length }, null, 2)}\n`);
   const size = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).length;
   console.error(`built ${outfile}: ${(size / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped)`);

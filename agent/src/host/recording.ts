@@ -3,13 +3,15 @@
 //   cmd/<key>.out            stdout of a command; cmd/<key>.json {argv, exitCode, stderr} or {notFound: true}
 //   ps/<key>.out             text a PowerShell script wrote;  ps/<key>.json {error} when it failed
 //   si/<key>.json            a systeminformation result
-//   fs/<absolute path>       a file the agent read (directories listed by the files under them)
+//   fs/<absolute path>       a file the agent read; a directory it listed has fs/<path>/.caveat-listing.json
+//                            (hand-made fixtures may omit it: then the files under fs/<path> are the listing)
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic as writeAtomic } from "../write-atomic.js";
 import { assertKey, CommandNotFound, NotRecorded, type CommandOutput, type Host, type Platform } from "./host.js";
 
 export const RECORDING_FORMAT = "caveat.recording/v1";
+const LISTING = ".caveat-listing.json";
 
 export interface RecordingManifest {
   format: typeof RECORDING_FORMAT;
@@ -67,7 +69,8 @@ export class RecordingHost implements Host {
 
   async listDir(path: string): Promise<string[]> {
     const names = await this.inner.listDir(path);
-    // An empty directory leaves no trace otherwise; replay then lists it as empty, which is the same answer.
+    // The listing itself is recorded: entries such as /sys/class/net/eth0/device are never read as files.
+    await writeAtomic(join(fsPath(this.dir, path), LISTING), `${JSON.stringify(names)}\n`);
     return names;
   }
 
@@ -135,8 +138,11 @@ export class ReplayHost implements Host {
   }
 
   async listDir(path: string): Promise<string[]> {
+    const dir = fsPath(this.dir, path);
+    const listing = await readOptionalJson<string[]>(join(dir, LISTING));
+    if (listing) return listing;
     try {
-      return (await readdir(fsPath(this.dir, path))).sort();
+      return (await readdir(dir)).filter((name) => name !== LISTING).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
