@@ -57,3 +57,13 @@ describe("inventory contract validation", () => {
     expect(() => execFileSync(process.execPath, ["scripts/gen-types.mjs", "--check"], { stdio: "pipe" })).not.toThrow();
   });
 });
+
+describe("docs/inventory.md", () => {
+  it("shows an example that follows the contract", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../docs/inventory.md", import.meta.url), "utf8");
+    const example = /```json\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    expect(parseInventory(example!, "docs/inventory.md").os.edition).toBe("Professional");
+  });
+});
