@@ -38,6 +38,7 @@ export class PowerShellSession {
   }
 
   async dispose(): Promise<void> {
+    // Disposing a shell that already died rejects; there is nothing left to clean up then.
     await this.shell.dispose().catch(() => undefined);
   }
 }
