@@ -88,8 +88,9 @@ describe("single-file agent (npm run build:agent)", () => {
   it("imports nothing but Node built-ins at run time (every dependency is inside the file)", async () => {
     const { external } = JSON.parse(await readFile(join(ROOT, "dist", "caveat-agent.imports.json"), "utf8")) as { external: string[] };
     const { builtinModules } = await import("node:module");
-    // debug (under node-powershell) requires supports-color inside try/catch: optional by design.
-    const optional = ["supports-color"];
+    // Optional by design, each required inside try/catch by its package: debug (under node-powershell)
+    // asks for supports-color, systeminformation for the macOS temperature sensor add-ons.
+    const optional = ["supports-color", "osx-temperature-sensor", "macos-temperature-sensor"];
     expect(external.filter((s) => !s.startsWith("node:") && !builtinModules.includes(s) && !optional.includes(s))).toEqual([]);
     expect(external).toContain("node:child_process");
   });

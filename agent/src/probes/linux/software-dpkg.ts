@@ -1,5 +1,6 @@
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
+import { runCommand } from "../shared/command.js";
 
 export const DPKG_FORMAT = "${binary:Package}\\t${Version}\\t${Maintainer}\\t${Architecture}\\t${db:Status-Abbrev}\\n";
 
@@ -18,9 +19,7 @@ export function parseDpkgQuery(text: string): SoftwareEntry[] {
 export const linuxDpkgProbe: Probe = {
   id: "linux.software-dpkg",
   platform: "linux",
-  async run({ host, signal }) {
-    const { stdout, exitCode, stderr } = await host.run("dpkg-query", "dpkg-query", ["-W", "-f", DPKG_FORMAT], signal);
-    if (exitCode !== 0) throw new Error(`dpkg-query exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
-    return { software: parseDpkgQuery(stdout) };
+  async run(context) {
+    return { software: parseDpkgQuery(await runCommand(context, "dpkg-query", "dpkg-query", ["-W", "-f", DPKG_FORMAT])) };
   },
 };

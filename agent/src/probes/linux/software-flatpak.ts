@@ -1,5 +1,6 @@
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
+import { runCommand } from "../shared/command.js";
 
 /** Parses `flatpak list --app --columns=application,name,version,origin,installation` (tab-separated). */
 export function parseFlatpakList(text: string): SoftwareEntry[] {
@@ -21,9 +22,8 @@ export function parseFlatpakList(text: string): SoftwareEntry[] {
 export const linuxFlatpakProbe: Probe = {
   id: "linux.software-flatpak",
   platform: "linux",
-  async run({ host, signal }) {
-    const { stdout, exitCode, stderr } = await host.run("flatpak-list", "flatpak", ["list", "--app", "--columns=application,name,version,origin,installation"], signal);
-    if (exitCode !== 0) throw new Error(`flatpak list exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
+  async run(context) {
+    const stdout = await runCommand(context, "flatpak-list", "flatpak", ["list", "--app", "--columns=application,name,version,origin,installation"], "flatpak list");
     return { software: parseFlatpakList(stdout) };
   },
 };

@@ -1,5 +1,6 @@
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
+import { runCommand } from "../shared/command.js";
 import { ProbeUnsupported } from "../../probe.js";
 
 export const RPM_FORMAT = "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{VENDOR}\\t%{ARCH}\\t%{INSTALLTIME}\\n";
@@ -28,14 +29,12 @@ export function parseRpmQuery(text: string): SoftwareEntry[] {
 export const linuxRpmProbe: Probe = {
   id: "linux.software-rpm",
   platform: "linux",
-  async run({ host, signal }) {
+  async run(context) {
     // rpm is installable on Debian too; only a distro whose packages are rpm counts.
-    const release = await host.readFile("/etc/os-release");
+    const release = await context.host.readFile("/etc/os-release");
     if (release !== undefined && !/^ID(_LIKE)?=.*\b(rhel|fedora|centos|suse|opensuse|rocky|almalinux|amzn|ol|mariner|azurelinux)\b/m.test(release)) {
       throw new ProbeUnsupported("not an rpm-based distribution");
     }
-    const { stdout, exitCode, stderr } = await host.run("rpm-qa", "rpm", ["-qa", "--qf", RPM_FORMAT], signal);
-    if (exitCode !== 0) throw new Error(`rpm exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
-    return { software: parseRpmQuery(stdout) };
+    return { software: parseRpmQuery(await runCommand(context, "rpm-qa", "rpm", ["-qa", "--qf", RPM_FORMAT])) };
   },
 };

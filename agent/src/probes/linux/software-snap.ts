@@ -1,5 +1,6 @@
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
+import { runCommand } from "../shared/command.js";
 
 /**
  * Parses `snap list`: a table whose columns are separated by runs of spaces:
@@ -18,9 +19,7 @@ export function parseSnapList(text: string): SoftwareEntry[] {
 export const linuxSnapProbe: Probe = {
   id: "linux.software-snap",
   platform: "linux",
-  async run({ host, signal }) {
-    const { stdout, exitCode, stderr } = await host.run("snap-list", "snap", ["list", "--color=never", "--unicode=never"], signal);
-    if (exitCode !== 0) throw new Error(`snap list exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`);
-    return { software: parseSnapList(stdout) };
+  async run(context) {
+    return { software: parseSnapList(await runCommand(context, "snap-list", "snap", ["list", "--color=never", "--unicode=never"], "snap list")) };
   },
 };
