@@ -124,7 +124,7 @@ export class ReplayHost implements Host {
     return new ReplayHost(dir, manifest.platform, manifest.arch ?? "x64");
   }
 
-  async run(key: string, command: string): Promise<CommandOutput> {
+  async run(key: string, command: string, _args?: string[]): Promise<CommandOutput> {
     const base = join(this.dir, "cmd", assertKey(key));
     const meta = await readOptionalJson<{ exitCode?: number; stderr?: string; notFound?: boolean }>(`${base}.json`);
     if (meta?.notFound) throw new CommandNotFound(command);

@@ -2,6 +2,10 @@ import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
 import { runCommand } from "../shared/command.js";
 
+// db:Status-Abbrev whose second letter (the current state) means the files are on disk: installed, unpacked,
+// half-configured, triggers-awaited, triggers-pending. Not n(ot-installed), c(onfig-files) or H(alf-installed).
+const INSTALLED = /^.[iUFWt]/;
+
 export const DPKG_FORMAT = "${binary:Package}\\t${Version}\\t${Maintainer}\\t${Architecture}\\t${db:Status-Abbrev}\\n";
 
 /** Parses `dpkg-query -W -f "$DPKG_FORMAT"`; keeps installed packages (status ii, hi, iU...), not removed ones (rc). */
@@ -10,8 +14,9 @@ export function parseDpkgQuery(text: string): SoftwareEntry[] {
   for (const line of text.split("\n")) {
     if (!line) continue;
     const [name, version, maintainer, arch, status] = line.split("\t");
-    if (!name || !status || status[1] !== "i") continue;
-    rows.push({ name: name.replace(/:[a-z0-9]+$/, ""), version, publisher: maintainer?.replace(/\s*<[^>]*>\s*$/, ""), arch, source: "dpkg", scope: "machine" });
+    if (!name || !status || !INSTALLED.test(status)) continue;
+    // Only a trailing e-mail address is dropped from "Name <address>".
+    rows.push({ name: name.replace(/:[a-z0-9]+$/, ""), version, publisher: maintainer?.replace(/\s*<[^<>@\s]+@[^<>\s]+>\s*$/, ""), arch, source: "dpkg", scope: "machine" });
   }
   return rows;
 }
