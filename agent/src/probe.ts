@@ -27,8 +27,13 @@ export interface Probe {
   /** `<platform>.<name>`, e.g. linux.software-dpkg; the recording keys and docs use it. */
   id: string;
   platform: Platform;
-  /** Milliseconds before the runner gives up on it (default in run-probes.ts). */
+  /** Milliseconds before the runner gives up on it (default in run-probes.ts), counted from its own start. */
   timeoutMs?: number;
+  /**
+   * A resource that serves one caller at a time (the scan's PowerShell session). Probes naming the same
+   * resource run one after another, so a probe's deadline never includes time spent queued behind others.
+   */
+  exclusive?: "powershell";
   run(context: ProbeContext): Promise<Contribution>;
 }
 

@@ -48,3 +48,27 @@ describe("runProbes", () => {
     expect(outcome!.result.status).toBe("timeout");
   });
 });
+
+describe("runProbes with an exclusive resource", () => {
+  it("runs probes sharing it one at a time, each deadline counted from its own start", async () => {
+    const log: string[] = [];
+    const slow = (id: string, ms: number): Probe => ({
+      id,
+      platform: "windows",
+      exclusive: "powershell",
+      timeoutMs: 150,
+      run: () => new Promise((resolve) => { log.push(`start ${id}`); setTimeout(() => { log.push(`end ${id}`); resolve({}); }, ms); }),
+    });
+    // Three 100 ms scripts on one shell: 300 ms in all, but none waits past its own 150 ms deadline.
+    const outcomes = await runProbes([slow("windows.a", 100), slow("windows.b", 100), slow("windows.c", 100)], host);
+    expect(outcomes.map((o) => o.result.status)).toEqual(["ok", "ok", "ok"]);
+    expect(log).toEqual(["start windows.a", "end windows.a", "start windows.b", "end windows.b", "start windows.c", "end windows.c"]);
+  });
+
+  it("lets the next probe run after one in the queue times out", async () => {
+    const hang: Probe = { id: "windows.hang", platform: "windows", exclusive: "powershell", timeoutMs: 30, run: () => new Promise(() => undefined) };
+    const next: Probe = { id: "windows.next", platform: "windows", exclusive: "powershell", run: async () => ({ notes: ["ran"] }) };
+    const outcomes = await runProbes([hang, next], host);
+    expect(outcomes.map((o) => o.result.status)).toEqual(["timeout", "ok"]);
+  });
+});

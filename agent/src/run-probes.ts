@@ -18,11 +18,22 @@ class ProbeTimeout extends Error {
 }
 
 /**
- * Runs every probe concurrently, each under its own deadline. A probe that throws, hangs or is not
- * supported becomes a status in the result; it never takes the scan down with it.
+ * Runs every probe concurrently, each under its own deadline, except that probes sharing an exclusive
+ * resource take turns (in registry order). A probe that throws, hangs or is not supported becomes a
+ * status in the result; it never takes the scan down with it.
  */
 export function runProbes(probes: readonly Probe[], host: Host, options: { timeoutMs?: number } = {}): Promise<ProbeOutcome[]> {
-  return Promise.all(probes.map((probe) => runProbe(probe, host, options.timeoutMs ?? probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS)));
+  const queues = new Map<string, Promise<unknown>>();
+  return Promise.all(
+    probes.map((probe) => {
+      const start = () => runProbe(probe, host, options.timeoutMs ?? probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+      if (!probe.exclusive) return start();
+      // runProbe never rejects, so one failed probe does not break the chain behind it.
+      const turn = (queues.get(probe.exclusive) ?? Promise.resolve()).then(start);
+      queues.set(probe.exclusive, turn);
+      return turn;
+    }),
+  );
 }
 
 export async function runProbe(probe: Probe, host: Host, timeoutMs: number): Promise<ProbeOutcome> {
