@@ -2,7 +2,7 @@
 // network adapters (Win32_NetworkAdapter where PhysicalAdapter = TRUE).
 import type { Disk, Nic } from "../../../../schemas/inventory.v1.js";
 import { cleanSerial } from "../../identity.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asInteger,
   asObjects,
@@ -12,7 +12,7 @@ import {
   isAbsent,
   parseScriptOutput,
   scriptErrors,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
   type JsonObject,
 } from "./powershell-json.js";
 
@@ -94,12 +94,4 @@ export function parseDisksNetworkReport(text: string): Contribution {
   };
 }
 
-export const windowsDisksNetworkProbe: Probe = {
-  id: "windows.disks-network",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseDisksNetworkReport(await host.powershell("windows.disks-network", DISKS_NETWORK_SCRIPT, signal));
-  },
-};
+export const windowsDisksNetworkProbe = powershellProbe("windows.disks-network", DISKS_NETWORK_SCRIPT, parseDisksNetworkReport);

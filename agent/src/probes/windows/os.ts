@@ -2,7 +2,7 @@
 // plus the installation's MachineGuid.
 // Caption is the name (exactly as reported: Windows 7's ends with a space). The registry's ProductName is
 // only a fallback: Windows 11 still writes "Windows 10 Pro" there.
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asInteger,
   asText,
@@ -14,7 +14,7 @@ import {
   parseWindowsDateTime,
   scriptErrors,
   toDateTime,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
 } from "./powershell-json.js";
 
 export const OS_SCRIPT = buildScript(String.raw`
@@ -64,12 +64,4 @@ export function parseOsReport(text: string): Contribution {
   };
 }
 
-export const windowsOsProbe: Probe = {
-  id: "windows.os",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseOsReport(await host.powershell("windows.os", OS_SCRIPT, signal));
-  },
-};
+export const windowsOsProbe = powershellProbe("windows.os", OS_SCRIPT, parseOsReport);

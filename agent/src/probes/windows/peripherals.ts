@@ -2,7 +2,7 @@
 // and printers (Win32_Printer, minus the software "printers" Windows and Office install).
 import type { Peripheral } from "../../../../schemas/inventory.v1.js";
 import { cleanSerial } from "../../identity.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asArray,
   asFlag,
@@ -14,7 +14,7 @@ import {
   isAbsent,
   parseScriptOutput,
   scriptErrors,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
   type JsonObject,
 } from "./powershell-json.js";
 
@@ -166,12 +166,4 @@ export function parsePeripheralsReport(text: string): Contribution {
   };
 }
 
-export const windowsPeripheralsProbe: Probe = {
-  id: "windows.peripherals",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parsePeripheralsReport(await host.powershell("windows.peripherals", PERIPHERALS_SCRIPT, signal));
-  },
-};
+export const windowsPeripheralsProbe = powershellProbe("windows.peripherals", PERIPHERALS_SCRIPT, parsePeripheralsReport);

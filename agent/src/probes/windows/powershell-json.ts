@@ -11,6 +11,8 @@
 // Get-WmiObject (and the legacy PowerShell 2.0 script) give WMI datetimes as CIM strings
 // ("20231012094512.000000-420"), and pwsh 7 gives ISO 8601: parseWindowsDateTime reads all of them.
 
+import type { Contribution, Probe } from "../../probe.js";
+
 /**
  * Deadline of each Windows probe. The probes are marked `exclusive: "powershell"`, so the runner starts
  * the clock when the probe's own script starts, not while it waits for the shared session.
@@ -236,4 +238,20 @@ export function isDenied(error: ScriptError): boolean {
 
 export function isAbsent(error: ScriptError): boolean {
   return ABSENT_CODES.has(error.code);
+}
+
+/**
+ * A Windows probe: one script run in the scan's shared PowerShell session (its output recorded under the
+ * probe's id), then a pure parser. Every Windows probe is built this way.
+ */
+export function powershellProbe(id: `windows.${string}`, script: string, parse: (output: string) => Contribution): Probe {
+  return {
+    id,
+    platform: "windows",
+    timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
+    exclusive: "powershell",
+    async run({ host, signal }) {
+      return parse(await host.powershell(id, script, signal));
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // volume, pending reboot and the date of the last installed update. Each part is optional: what could not
 // be read (no Security Center on Server, BitLocker status without administrator rights) is said in notes.
 import type { Security } from "../../../../schemas/inventory.v1.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asFlag,
   asInteger,
@@ -19,7 +19,7 @@ import {
   parseYyyymmdd,
   scriptErrors,
   toDate,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
   type JsonObject,
   type ScriptError,
 } from "./powershell-json.js";
@@ -202,12 +202,4 @@ export function parseSecurityReport(text: string): Contribution {
   return { security, notes };
 }
 
-export const windowsSecurityProbe: Probe = {
-  id: "windows.security",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseSecurityReport(await host.powershell("windows.security", SECURITY_SCRIPT, signal));
-  },
-};
+export const windowsSecurityProbe = powershellProbe("windows.security", SECURITY_SCRIPT, parseSecurityReport);

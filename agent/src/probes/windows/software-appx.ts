@@ -2,7 +2,7 @@
 // Frameworks, resource packages and the packages that are part of Windows itself are left out.
 // Without administrator rights -AllUsers is refused: the current user's apps are read instead, and said so.
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import { ProbeUnsupported } from "../../probe.js";
 import {
   asFlag,
@@ -14,7 +14,7 @@ import {
   isDenied,
   parseScriptOutput,
   scriptErrors,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
   type JsonObject,
 } from "./powershell-json.js";
 
@@ -136,12 +136,4 @@ export function parseSoftwareAppxReport(text: string): Contribution {
   return { software: mapAppxPackages(asObjects(document.packages), scope, asText(document.currentUser)), notes };
 }
 
-export const windowsSoftwareAppxProbe: Probe = {
-  id: "windows.software-appx",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseSoftwareAppxReport(await host.powershell("windows.software-appx", SOFTWARE_APPX_SCRIPT, signal));
-  },
-};
+export const windowsSoftwareAppxProbe = powershellProbe("windows.software-appx", SOFTWARE_APPX_SCRIPT, parseSoftwareAppxReport);

@@ -3,7 +3,7 @@
 // (the user is signed out) cannot be read without loading NTUSER.DAT, which the agent does not do: the
 // probe says which profiles those are.
 import type { SoftwareEntry } from "../../../../schemas/inventory.v1.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asFlag,
   asInteger,
@@ -15,7 +15,7 @@ import {
   parseScriptOutput,
   parseYyyymmdd,
   scriptErrors,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
   type JsonObject,
 } from "./powershell-json.js";
 
@@ -148,12 +148,4 @@ export function parseSoftwareRegistryReport(text: string): Contribution {
   return { software: dedupeSoftware(rows), notes };
 }
 
-export const windowsSoftwareRegistryProbe: Probe = {
-  id: "windows.software-registry",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseSoftwareRegistryReport(await host.powershell("windows.software-registry", SOFTWARE_REGISTRY_SCRIPT, signal));
-  },
-};
+export const windowsSoftwareRegistryProbe = powershellProbe("windows.software-registry", SOFTWARE_REGISTRY_SCRIPT, parseSoftwareRegistryReport);

@@ -2,7 +2,7 @@
 import type { Endpoint } from "../../../../schemas/inventory.v1.js";
 import { classifyEndpoint } from "../../endpoint-type.js";
 import { cleanSerial } from "../../identity.js";
-import type { Contribution, Probe } from "../../probe.js";
+import type { Contribution } from "../../probe.js";
 import {
   asArray,
   asFlag,
@@ -16,7 +16,7 @@ import {
   parseWindowsDateTime,
   scriptErrors,
   toDate,
-  WINDOWS_PROBE_TIMEOUT_MS,
+  powershellProbe,
 } from "./powershell-json.js";
 
 export const SYSTEM_SCRIPT = buildScript(String.raw`
@@ -101,12 +101,4 @@ export function parseSystemReport(text: string): Contribution {
   };
 }
 
-export const windowsSystemProbe: Probe = {
-  id: "windows.system",
-  platform: "windows",
-  timeoutMs: WINDOWS_PROBE_TIMEOUT_MS,
-  exclusive: "powershell",
-  async run({ host, signal }) {
-    return parseSystemReport(await host.powershell("windows.system", SYSTEM_SCRIPT, signal));
-  },
-};
+export const windowsSystemProbe = powershellProbe("windows.system", SYSTEM_SCRIPT, parseSystemReport);
