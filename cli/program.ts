@@ -4,8 +4,6 @@ import { AGENT_VERSION } from "../agent/src/version.js";
 import { scanCommand } from "./commands/scan.js";
 import { validateCommand } from "./commands/validate.js";
 
-export type CommandSet = "full" | "agent";
-
 export function buildProgram(name = "caveat"): Command {
   const program = new Command(name)
     .description("Endpoint compliance scanner for MSPs: inventory, end-of-life findings, signed client risk acknowledgements")
