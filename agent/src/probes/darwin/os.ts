@@ -1,8 +1,7 @@
 // macOS name, version and build from sw_vers; kernel from uname -r; boot time from sysctl kern.boottime;
 // the computer name people see in Finder (scutil --get ComputerName), else the network hostname.
-import type { Probe } from "../../probe.js";
-import { CommandNotFound, type Host } from "../../host/host.js";
-import { runCommand } from "../shared/command.js";
+import type { Probe, ProbeContext } from "../../probe.js";
+import { CommandFailed, runCommand, runIfInstalled } from "../shared/command.js";
 
 /** Parses `sw_vers`: "Key:<tabs>value" lines (one tab before macOS 11, two since). */
 export function parseSwVers(text: string): Record<string, string> {
@@ -21,34 +20,28 @@ export function parseKernBoottime(text: string): string | undefined {
 }
 
 /** Trimmed stdout of a command that may fail or be missing: undefined then, with the reason in notes. */
-async function optionalOutput(host: Host, key: string, command: string, args: string[], notes: string[], signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const { stdout, stderr, exitCode } = await host.run(key, command, args, signal);
-    if (exitCode === 0 && stdout.trim()) return stdout.trim();
-    notes.push(`${command} ${args.join(" ")} exited ${exitCode}${stderr.trim() ? `: ${stderr.trim().split("\n")[0]}` : ""}`);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof CommandNotFound)) throw error;
-    notes.push(error.message);
-    return undefined;
-  }
+async function optionalOutput(context: ProbeContext, key: string, command: string, args: string[], notes: string[]): Promise<string | undefined> {
+  const output = await runIfInstalled(context, key, command, args, notes);
+  if (!output) return undefined;
+  if (output.exitCode === 0 && output.stdout.trim()) return output.stdout.trim();
+  notes.push(new CommandFailed(`${command} ${args.join(" ")}`, output.exitCode, output.stderr).message);
+  return undefined;
 }
 
 export const darwinOsProbe: Probe = {
   id: "darwin.os",
   platform: "darwin",
   async run(context) {
-    const { host, signal } = context;
     const release = parseSwVers(await runCommand(context, "sw-vers", "/usr/bin/sw_vers", [], "sw_vers"));
     if (!release.ProductName || !release.ProductVersion) throw new Error("sw_vers printed no ProductName or ProductVersion");
     const notes: string[] = [];
     const nameNotes: string[] = [];
     const [kernel, boottime, computerName] = await Promise.all([
-      optionalOutput(host, "uname-r", "/usr/bin/uname", ["-r"], notes, signal),
-      optionalOutput(host, "sysctl-kern-boottime", "/usr/sbin/sysctl", ["-n", "kern.boottime"], notes, signal),
-      optionalOutput(host, "scutil-computername", "/usr/sbin/scutil", ["--get", "ComputerName"], nameNotes, signal),
+      optionalOutput(context, "uname-r", "/usr/bin/uname", ["-r"], notes),
+      optionalOutput(context, "sysctl-kern-boottime", "/usr/sbin/sysctl", ["-n", "kern.boottime"], notes),
+      optionalOutput(context, "scutil-computername", "/usr/sbin/scutil", ["--get", "ComputerName"], nameNotes),
     ]);
-    const hostname = computerName ?? (await optionalOutput(host, "hostname", "/bin/hostname", [], nameNotes, signal));
+    const hostname = computerName ?? (await optionalOutput(context, "hostname", "/bin/hostname", [], nameNotes));
     // An unset ComputerName is not worth reporting when `hostname` answered instead.
     if (hostname === undefined) notes.push(...nameNotes);
     return {

@@ -1,6 +1,7 @@
 // USB devices, displays and printers from one `system_profiler -json` call. USB comes in two shapes:
 // SPUSBDataType (vendor_id "0x046d  (Logitech Inc.)", serial_num) up to macOS 14, and SPUSBHostDataType
 // (USBDeviceKeyVendorID "0x046d", USBDeviceKeySerialNumber) from macOS 15, where SPUSBDataType comes back empty.
+import { printerFromCupsUri } from "../shared/cups-printer.js";
 import type { Peripheral } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
 import { cleanSerial } from "../../identity.js";
@@ -116,16 +117,7 @@ export function parseDisplays(gpus: Node[] | undefined): Peripheral[] {
   return rows;
 }
 
-function decodeUriPart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch (error) {
-    if (error instanceof URIError) return part; // CUPS does not always percent-encode; keep a stray % as written.
-    throw error;
-  }
-}
-
-/** Printer queues; a usb:// device URI carries make, model and serial ("usb://HP/LaserJet%20Pro?serial=X"). */
+/** Printer queues (see printerFromCupsUri). */
 export function parsePrinters(items: Node[] | undefined): Peripheral[] {
   const rows: Peripheral[] = [];
   for (const item of items ?? []) {
@@ -133,12 +125,7 @@ export function parsePrinters(items: Node[] | undefined): Peripheral[] {
     const uri = text(item.uri);
     // Without printers, macOS reports one item holding only CUPS facts (cupsversion, status).
     if (!name || (!uri && !text(item.ppd))) continue;
-    const usb = /^usb:\/\/([^/]+)\/([^?]+)(?:\?(.*))?$/.exec(uri ?? "");
-    if (usb) {
-      rows.push({ kind: "printer", vendor: decodeUriPart(usb[1]!), product: decodeUriPart(usb[2]!), serial: cleanSerial(new URLSearchParams(usb[3] ?? "").get("serial")) });
-    } else {
-      rows.push({ kind: "printer", product: name });
-    }
+    rows.push(printerFromCupsUri(name, uri));
   }
   return rows;
 }

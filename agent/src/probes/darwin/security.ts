@@ -2,7 +2,8 @@
 // Antivirus, pending updates and reboot state have no cheap, reliable source on macOS and stay absent.
 import type { Security } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
-import { CommandNotFound, type CommandOutput, type Host } from "../../host/host.js";
+import type { CommandOutput } from "../../host/host.js";
+import { runIfInstalled } from "../shared/command.js";
 
 /** `socketfilterfw --getglobalstate`: "Firewall is enabled. (State = 1)"; State 2 is "block all", also on. */
 export function parseFirewallGlobalState(text: string): boolean | undefined {
@@ -28,25 +29,15 @@ function firstLine(output: CommandOutput): string {
   return (output.stdout.trim() || output.stderr.trim()).split("\n")[0] ?? "";
 }
 
-async function runOptional(host: Host, key: string, command: string, args: string[], notes: string[], signal: AbortSignal): Promise<CommandOutput | undefined> {
-  try {
-    return await host.run(key, command, args, signal);
-  } catch (error) {
-    if (!(error instanceof CommandNotFound)) throw error;
-    notes.push(error.message);
-    return undefined;
-  }
-}
-
 export const darwinSecurityProbe: Probe = {
   id: "darwin.security",
   platform: "darwin",
-  async run({ host, signal }) {
+  async run(context) {
     const notes: string[] = [];
     const security: Security = {};
     const [firewall, fileVault] = await Promise.all([
-      runOptional(host, "socketfilterfw-globalstate", "/usr/libexec/ApplicationFirewall/socketfilterfw", ["--getglobalstate"], notes, signal),
-      runOptional(host, "fdesetup-status", "/usr/bin/fdesetup", ["status"], notes, signal),
+      runIfInstalled(context, "socketfilterfw-globalstate", "/usr/libexec/ApplicationFirewall/socketfilterfw", ["--getglobalstate"], notes),
+      runIfInstalled(context, "fdesetup-status", "/usr/bin/fdesetup", ["status"], notes),
     ]);
     if (firewall) {
       const enabled = firewall.exitCode === 0 ? parseFirewallGlobalState(firewall.stdout) : undefined;

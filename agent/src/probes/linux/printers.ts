@@ -1,6 +1,7 @@
-// Printers known to CUPS, from `lpstat -v` ("device for NAME: URI"). USB URIs carry make, model and serial.
+// Printers known to CUPS, from `lpstat -v` ("device for NAME: URI").
 import type { Peripheral } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
+import { printerFromCupsUri } from "../shared/cups-printer.js";
 
 export function parseLpstatDevices(text: string): Peripheral[] {
   const rows: Peripheral[] = [];
@@ -8,23 +9,9 @@ export function parseLpstatDevices(text: string): Peripheral[] {
     const match = /^device for ([^:]+):\s*(\S+)/.exec(line.trim());
     if (!match) continue;
     const [, name, uri] = match as unknown as [string, string, string];
-    const usb = /^usb:\/\/([^/]+)\/([^?]+)(?:\?(.*))?$/.exec(uri);
-    if (usb) {
-      const params = new URLSearchParams(usb[3] ?? "");
-      rows.push({ kind: "printer", vendor: decode(usb[1]!), product: decode(usb[2]!), serial: params.get("serial") ?? undefined });
-    } else {
-      rows.push({ kind: "printer", product: name });
-    }
+    rows.push(printerFromCupsUri(name, uri));
   }
   return rows;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text; // CUPS does not always percent-encode; a stray % is kept as written.
-  }
 }
 
 export const linuxPrintersProbe: Probe = {

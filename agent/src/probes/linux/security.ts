@@ -2,7 +2,7 @@
 // reboot flag and the last package installation date. Each part is optional and reported honestly.
 import type { Security } from "../../../../schemas/inventory.v1.js";
 import type { Probe } from "../../probe.js";
-import { CommandNotFound } from "../../host/host.js";
+import { runIfInstalled } from "../shared/command.js";
 
 interface LsblkNode { name: string; type: string; mountpoint?: string | null; mountpoints?: (string | null)[]; children?: LsblkNode[] }
 
@@ -31,7 +31,8 @@ export function parseAptHistoryLastDate(text: string): string | undefined {
 export const linuxSecurityProbe: Probe = {
   id: "linux.security",
   platform: "linux",
-  async run({ host, signal }) {
+  async run(context) {
+    const { host, signal } = context;
     const notes: string[] = [];
     const security: Security = {};
     const [ufwConf, rebootRequired, aptHistory] = await Promise.all([
@@ -51,13 +52,8 @@ export const linuxSecurityProbe: Probe = {
     if (rebootRequired !== undefined) security.pendingReboot = true;
     else if (aptHistory !== undefined) security.pendingReboot = false;
     if (aptHistory) security.lastUpdateInstalled = parseAptHistoryLastDate(aptHistory);
-    try {
-      const lsblk = await host.run("lsblk", "lsblk", ["-J", "-o", "NAME,TYPE,MOUNTPOINT"], signal);
-      if (lsblk.exitCode === 0) security.diskEncryption = parseLsblkEncryption(lsblk.stdout);
-    } catch (error) {
-      if (!(error instanceof CommandNotFound)) throw error;
-      notes.push("lsblk is not installed: disk encryption unknown");
-    }
+    const lsblk = await runIfInstalled(context, "lsblk", "lsblk", ["-J", "-o", "NAME,TYPE,MOUNTPOINT"], notes, "disk encryption unknown");
+    if (lsblk?.exitCode === 0) security.diskEncryption = parseLsblkEncryption(lsblk.stdout);
     return { security, notes };
   },
 };
