@@ -12,3 +12,18 @@ export function parsePositiveInt(value: string, flag: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new CliError(`${flag} ${JSON.stringify(value)}: expected a positive whole number`);
   return n;
 }
+
+/** A calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
+export function parseIsoDate(value: string, flag: string): string {
+  const date = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || !date.toISOString().startsWith(value)) {
+    throw new CliError(`${flag} ${JSON.stringify(value)}: expected a date written YYYY-MM-DD`);
+  }
+  return value;
+}
+
+/** Today's date in the machine's local time zone, YYYY-MM-DD (what "as of today" means to the person running it). */
+export function todayIso(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}

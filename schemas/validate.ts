@@ -2,10 +2,24 @@
 import type { ErrorObject } from "ajv";
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from "jsonc-parser";
 import type { Inventory } from "./inventory.v1.js";
+import type { Catalog } from "./catalog.v1.js";
+import type { Findings } from "./findings.v1.js";
+import type { LifecycleProduct } from "./lifecycle.v1.js";
 // Precompiled by scripts/gen-types.mjs (ajv standalone): no schema compilation at run time.
 import validateInventory from "./inventory.v1.validate.js";
+import validateCatalog from "./catalog.v1.validate.js";
+import validateFindings from "./findings.v1.validate.js";
+import validateLifecycle from "./lifecycle.v1.validate.js";
 
 export type { Inventory } from "./inventory.v1.js";
+export type { Catalog } from "./catalog.v1.js";
+export type { Findings } from "./findings.v1.js";
+export type { LifecycleProduct } from "./lifecycle.v1.js";
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** Maps a JSON pointer to a 1-based line in the source text (JSON or YAML), when it can. */
+export type LocatePointer = (pointer: string) => number | undefined;
 
 /** One problem in a document: where (JSON pointer, and line when the text is known), and what was expected. */
 export interface ContractViolation {
@@ -27,9 +41,55 @@ export class ContractError extends Error {
 
 /** Checks a parsed value against caveat.inventory/v1; returns the violations (empty when valid). */
 export function checkInventory(value: unknown, text?: string): ContractViolation[] {
-  if (validateInventory(value)) return [];
-  const tree = text === undefined ? undefined : parseTree(text);
-  return (validateInventory.errors ?? []).map((error) => describeError(error, text, tree));
+  return check(validateInventory, value, text === undefined ? undefined : jsonLocator(text));
+}
+
+/** Checks a parsed catalog (see collector/src/catalog/load-catalog.ts for reading YAML). */
+export function checkCatalog(value: unknown, locate?: LocatePointer): ContractViolation[] {
+  return check(validateCatalog, value, locate);
+}
+
+export function checkFindings(value: unknown, locate?: LocatePointer): ContractViolation[] {
+  return check(validateFindings, value, locate);
+}
+
+export function checkLifecycleProduct(value: unknown, locate?: LocatePointer): ContractViolation[] {
+  return check(validateLifecycle, value, locate);
+}
+
+export function assertFindings(value: unknown, source = "findings", text?: string): Findings {
+  const violations = checkFindings(value, text === undefined ? undefined : jsonLocator(text));
+  if (violations.length > 0) throw new ContractError("caveat.findings/v1", source, violations);
+  return value as Findings;
+}
+
+export function assertCatalog(value: unknown, source: string, locate?: LocatePointer): Catalog {
+  const violations = checkCatalog(value, locate);
+  if (violations.length > 0) throw new ContractError("caveat.catalog/v1", source, violations);
+  return value as Catalog;
+}
+
+export function assertLifecycleProduct(value: unknown, source: string, text?: string): LifecycleProduct {
+  const violations = checkLifecycleProduct(value, text === undefined ? undefined : jsonLocator(text));
+  if (violations.length > 0) throw new ContractError("caveat.lifecycle/v1", source, violations);
+  return value as LifecycleProduct;
+}
+
+function check(validate: Validator, value: unknown, locate: LocatePointer | undefined): ContractViolation[] {
+  if (validate(value)) return [];
+  const violations = (validate.errors ?? []).map((error) => describeError(error, locate));
+  // oneOf/anyOf report each failed branch and then themselves: keep the summary, drop the branch noise.
+  const branchy = new Set(violations.filter((v) => v.message.startsWith("must match exactly one") || v.message.startsWith("must match a schema in anyOf")).map((v) => v.pointer));
+  return violations.filter((v) => !branchy.has(v.pointer) || v.message.startsWith("must match"));
+}
+
+/** A locator over JSON text (jsonc-parser keeps offsets). */
+export function jsonLocator(text: string): LocatePointer {
+  let tree: JsonNode | undefined | null = null;
+  return (pointer) => {
+    if (tree === null) tree = parseTree(text);
+    return tree ? lineOfPointer(text, tree, pointer) : undefined;
+  };
 }
 
 /** Returns the value typed as an Inventory, or throws a ContractError naming every violation. */
@@ -57,7 +117,7 @@ function syntaxViolation(text: string, error: unknown): ContractViolation {
   return { pointer: "", line, message: `not valid JSON: ${message}` };
 }
 
-function describeError(error: ErrorObject, text: string | undefined, tree: JsonNode | undefined): ContractViolation {
+function describeError(error: ErrorObject, locate: LocatePointer | undefined): ContractViolation {
   let pointer = error.instancePath;
   let message = error.message ?? "is invalid";
   if (error.keyword === "additionalProperties") {
@@ -70,8 +130,15 @@ function describeError(error: ErrorObject, text: string | undefined, tree: JsonN
     message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
   } else if (error.keyword === "const") {
     message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+  } else if (error.keyword === "propertyNames") {
+    const name = String((error.params as { propertyName: string }).propertyName);
+    pointer = `${pointer}/${escapePointer(name)}`;
+    message = "is not a known rule id";
+  } else if (error.keyword === "format") {
+    const format = String((error.params as { format: string }).format);
+    message = format === "date" ? "must be a date written YYYY-MM-DD" : format === "date-time" ? "must be an ISO 8601 date-time" : message;
   }
-  return { pointer, line: text !== undefined && tree ? lineOfPointer(text, tree, pointer) : undefined, message };
+  return { pointer, line: locate?.(pointer), message };
 }
 
 function lineOfPointer(text: string, tree: JsonNode, pointer: string): number | undefined {
@@ -90,8 +157,8 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
-const unescapePointer = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
+export const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+export const unescapePointer = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
 
 export function formatViolations(contract: string, source: string, violations: ContractViolation[]): string {
   const shown = violations.slice(0, 20).map((v) => `  ${source}${v.line ? `:${v.line}` : ""}: ${v.pointer || "(document)"} ${v.message}`);

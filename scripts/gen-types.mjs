@@ -10,7 +10,12 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 
-const SCHEMAS = [{ name: "inventory.v1", type: "Inventory" }];
+const SCHEMAS = [
+  { name: "inventory.v1", type: "Inventory" },
+  { name: "catalog.v1", type: "Catalog" },
+  { name: "findings.v1", type: "Findings" },
+  { name: "lifecycle.v1", type: "LifecycleProduct" },
+];
 const root = new URL("../schemas/", import.meta.url);
 
 async function generate({ name, type }) {

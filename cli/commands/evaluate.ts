@@ -1,0 +1,77 @@
+import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
+import { compileCatalog } from "../../collector/src/evaluate/compile-catalog.js";
+import { evaluateFleet, groupHistories, SEVERITIES } from "../../collector/src/evaluate/evaluate.js";
+import { InventoryInputError, listInventoryFiles, readInventories } from "../../collector/src/evaluate/read-inventories.js";
+import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
+import { AGENT_VERSION } from "../../agent/src/version.js";
+import type { Findings } from "../../schemas/findings.v1.js";
+import { ContractError } from "../../schemas/validate.js";
+import { CliError, EXIT_FINDINGS } from "../errors.js";
+import { formatFindingsCsv, formatFindingsTable } from "../findings-format.js";
+import { log, writeFileAtomic, writeStdout } from "../io.js";
+import { parseIsoDate, todayIso } from "../options.js";
+
+export interface EvaluateCommandOptions {
+  catalog: string;
+  asOf?: string;
+  format?: string;
+  failOn?: string;
+  out?: string;
+  lifecycleDir?: string;
+}
+
+const FORMATS = ["json", "table", "csv"] as const;
+const FAIL_ON = [...SEVERITIES, "none"] as const;
+
+/** Evaluates inventories against a client's catalog; exits 1 when an unwaived finding is at or above --fail-on. */
+export async function evaluateCommand(paths: string[], options: EvaluateCommandOptions): Promise<Findings> {
+  const format = oneOf(options.format ?? "json", FORMATS, "--format");
+  const failOn = oneOf(options.failOn ?? "high", FAIL_ON, "--fail-on");
+  const asOf = options.asOf === undefined ? todayIso() : parseIsoDate(options.asOf, "--as-of");
+  const started = performance.now();
+  const [loaded, dataset, scans] = await Promise.all([
+    inputErrors(loadCatalogFile(options.catalog)),
+    inputErrors(loadDataset(options.lifecycleDir)),
+    inputErrors(listInventoryFiles(paths).then((files) => readInventories(files))),
+  ]);
+  const client = loaded.catalog.client;
+  const foreign = scans.filter((s) => s.client !== undefined && s.client !== client);
+  if (foreign.length > 0) {
+    const first = foreign[0]!;
+    throw new CliError(`${foreign.length} inventor${foreign.length === 1 ? "y belongs" : "ies belong"} to another client than the catalog's "${client}" (e.g. ${first.endpoint.hostname}, client "${first.client}", scan ${first.scanId}); evaluate each client with its own catalog`);
+  }
+  const findings = evaluateFleet(groupHistories(scans), {
+    catalog: compileCatalog(loaded.catalog, loaded.procurement),
+    lifecycle: dataset.index,
+    asOf,
+    generatedAt: new Date().toISOString(),
+    generator: `caveat ${AGENT_VERSION}`,
+  });
+  const text = format === "json" ? `${JSON.stringify(findings, null, 2)}\n` : format === "csv" ? formatFindingsCsv(findings) : formatFindingsTable(findings, process.stdout.columns || 160);
+  if (options.out) await writeFileAtomic(options.out, text);
+  else await writeStdout(text);
+  const s = findings.summary;
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  log(`evaluated ${s.scans} scan${s.scans === 1 ? "" : "s"} of ${s.endpoints} endpoint${s.endpoints === 1 ? "" : "s"} for ${client} as of ${asOf} in ${seconds} s: ${s.findings} findings (${s.waived} waived)${options.out ? ` -> ${options.out}` : ""}`);
+  if (failOn !== "none") {
+    const threshold = SEVERITIES.indexOf(failOn);
+    const failing = findings.findings.filter((f) => !f.waived && SEVERITIES.indexOf(f.severity) <= threshold).length;
+    if (failing > 0) throw new CliError(`${failing} unwaived finding${failing === 1 ? "" : "s"} at or above ${failOn}`, EXIT_FINDINGS);
+  }
+  return findings;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+/** Input problems (bad catalog, bad inventory, bad lifecycle update) are usage errors: exit 2 with the details. */
+async function inputErrors<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof ContractError || error instanceof InventoryInputError) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,114 @@
+// Reads a client catalog (YAML or JSON) and its optional procurement CSV, and reports every mistake
+// with file, line and field. Nothing is half-loaded: either the whole catalog is valid or it throws.
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
+import { assertCatalog, ContractError, unescapePointer, type ContractViolation } from "../../../schemas/validate.js";
+import { parseProcurementCsv } from "./procurement-csv.js";
+
+export type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
+
+export interface LoadedCatalog {
+  catalog: Catalog;
+  source: string;
+  /** The register from the catalog and its procurementFile, merged. */
+  procurement: Purchase[];
+}
+
+export async function loadCatalogFile(path: string): Promise<LoadedCatalog> {
+  const text = await readText(path, "catalog");
+  const catalog = parseCatalog(text, path);
+  let procurement = catalog.procurement ?? [];
+  if (catalog.procurementFile) {
+    const csvPath = resolve(dirname(path), catalog.procurementFile);
+    procurement = [...procurement, ...parseProcurementCsv(await readText(csvPath, "procurement register"), csvPath)];
+  }
+  return { catalog, source: path, procurement };
+}
+
+/**
+ * Parses catalog text. YAML is read with the failsafe schema (every scalar a string) so serials like
+ * 00123 and versions like 1.10 keep their exact text; the numeric and boolean fields are then typed.
+ * JSON is valid YAML, so both go through the same path.
+ */
+export function parseCatalog(text: string, source: string): Catalog {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ""), { schema: "failsafe", lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const violations = doc.errors.map((e) => ({ pointer: "", line: lineCounter.linePos(e.pos[0]).line, message: `not valid YAML/JSON: ${e.message.split("\n")[0]}` }));
+    throw new ContractError("caveat.catalog/v1", source, violations);
+  }
+  const value: unknown = typeScalars(doc.toJS() ?? {});
+  const locate = (pointer: string) => lineOfPointer(doc, lineCounter, pointer);
+  const catalog = assertCatalog(value, source, locate);
+  const problems = checkCatalogMeaning(catalog).map((v) => ({ ...v, line: locate(v.pointer) }));
+  if (problems.length > 0) throw new ContractError("caveat.catalog/v1", source, problems);
+  return catalog;
+}
+
+/**
+ * The failsafe schema reads every scalar as text; the few numeric and boolean fields are typed here.
+ * Text that is not a number or boolean is left as it is, so the schema reports it with its line.
+ */
+function typeScalars(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const catalog = value as Record<string, unknown>;
+  for (const field of ["warnDays", "staleDays"]) {
+    const v = catalog[field];
+    if (typeof v === "string" && /^\d+$/.test(v.trim())) catalog[field] = Number(v);
+  }
+  const rules = catalog.rules;
+  if (typeof rules === "object" && rules !== null) {
+    for (const rule of Object.values(rules)) {
+      if (typeof rule !== "object" || rule === null) continue;
+      const r = rule as Record<string, unknown>;
+      if (r.enabled === "true" || r.enabled === "false") r.enabled = r.enabled === "true";
+    }
+  }
+  return catalog;
+}
+
+/** What the schema cannot say: a waiver that expires before it was accepted. */
+function checkCatalogMeaning(catalog: Catalog): ContractViolation[] {
+  const problems: ContractViolation[] = [];
+  (catalog.waivers ?? []).forEach((waiver, i) => {
+    if (waiver.expires <= waiver.accepted) problems.push({ pointer: `/waivers/${i}/expires`, message: `must be after accepted (${waiver.accepted})` });
+  });
+  return problems;
+}
+
+function lineOfPointer(doc: Document, lineCounter: LineCounter, pointer: string): number | undefined {
+  const path = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer);
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = nodeAt(doc.contents as YamlNode | null, path.slice(0, depth), depth === path.length);
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** The node at a path; for the last step of a map, its key (so an unknown field points at its own line). */
+function nodeAt(root: YamlNode | null, path: string[], preferKey: boolean): YamlNode | undefined {
+  let node: YamlNode | null | undefined = root;
+  for (let i = 0; i < path.length && node; i++) {
+    const step = path[i]!;
+    if (isMap(node)) {
+      const pair: { key: unknown; value: unknown } | undefined = node.items.find((p: { key: unknown }) => isScalar(p.key) && String(p.key.value) === step);
+      if (!pair) return undefined;
+      node = i === path.length - 1 && preferKey ? (pair.key as YamlNode) : (pair.value as YamlNode | null);
+    } else if (isSeq(node)) {
+      node = node.items[Number(step)] as YamlNode | undefined;
+    } else return undefined;
+  }
+  return node ?? undefined;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new ContractError(what === "catalog" ? "caveat.catalog/v1" : "procurement CSV", path, [
+      { pointer: "", message: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` },
+    ]);
+  }
+}

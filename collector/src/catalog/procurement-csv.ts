@@ -1,0 +1,79 @@
+// The procurement register as MSPs keep it: a CSV exported from a PSA, accounting system or spreadsheet.
+// Header names are matched loosely (Serial Number, Service Tag, PO...) and unknown columns are ignored.
+import { parse } from "csv-parse/sync";
+import type { Purchase } from "../../../schemas/catalog.v1.js";
+import { ContractError, type ContractViolation } from "../../../schemas/validate.js";
+
+const COLUMN_ALIASES: Record<keyof Purchase, string[]> = {
+  serial: ["serial", "serial number", "serialnumber", "serial no", "service tag", "servicetag", "sn"],
+  model: ["model", "product", "description"],
+  manufacturer: ["manufacturer", "vendor", "make", "brand"],
+  purchased: ["purchased", "purchase date", "purchasedate", "date", "invoice date", "order date"],
+  ref: ["ref", "reference", "po", "po number", "purchase order", "order", "invoice", "invoice number"],
+  notes: ["notes", "note", "comment", "comments"],
+};
+
+const CONTRACT = "procurement CSV";
+
+export function parseProcurementCsv(text: string, source: string): Purchase[] {
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof rows;
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    throw new ContractError(CONTRACT, source, [{ pointer: "", line: e.lines, message: `not valid CSV: ${e.message}` }]);
+  }
+  const [header, ...body] = rows;
+  if (!header) return [];
+  const columns = mapColumns(header.record);
+  if (columns.serial === undefined) {
+    throw new ContractError(CONTRACT, source, [
+      { pointer: "", line: header.info.lines, message: `the first row must name the columns, one of them the serial (${COLUMN_ALIASES.serial.map((a) => `"${a}"`).join(", ")}); got ${header.record.map((h) => JSON.stringify(h)).join(", ")}` },
+    ]);
+  }
+  const problems: ContractViolation[] = [];
+  const purchases: Purchase[] = [];
+  for (const { record, info } of body) {
+    const cell = (field: keyof Purchase) => {
+      const index = columns[field];
+      const value = index === undefined ? undefined : record[index];
+      return value === undefined || value === "" ? undefined : value;
+    };
+    const serial = cell("serial");
+    if (serial === undefined) {
+      problems.push({ pointer: "serial", line: info.lines, message: "is empty: every row of the register needs a serial" });
+      continue;
+    }
+    const purchased = cell("purchased");
+    if (purchased !== undefined && !isIsoDate(purchased)) {
+      problems.push({ pointer: "purchased", line: info.lines, message: `must be a date written YYYY-MM-DD (got ${JSON.stringify(purchased)})` });
+      continue;
+    }
+    const purchase: Purchase = { serial };
+    for (const field of ["model", "manufacturer", "ref", "notes"] as const) {
+      const value = cell(field);
+      if (value !== undefined) purchase[field] = value;
+    }
+    if (purchased !== undefined) purchase.purchased = purchased;
+    purchases.push(purchase);
+  }
+  if (problems.length > 0) throw new ContractError(CONTRACT, source, problems);
+  return purchases;
+}
+
+function mapColumns(header: string[]): Partial<Record<keyof Purchase, number>> {
+  const columns: Partial<Record<keyof Purchase, number>> = {};
+  header.forEach((name, index) => {
+    const normal = name.toLowerCase().replace(/[_.#:]+/g, " ").replace(/\s+/g, " ").trim();
+    for (const [field, aliases] of Object.entries(COLUMN_ALIASES) as [keyof Purchase, string[]][]) {
+      if (columns[field] === undefined && aliases.includes(normal)) columns[field] = index;
+    }
+  });
+  return columns;
+}
+
+function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}

@@ -1,0 +1,153 @@
+// Turns a catalog into fast predicates, once per evaluation: globs compiled and indexed, the
+// procurement register in a set, software decisions memoised per distinct (name, publisher, version).
+import type { Catalog, Purchase, RuleId, Severity, SoftwareRule, Waiver } from "../../../schemas/catalog.v1.js";
+import { cleanSerial } from "../../../agent/src/identity.js";
+import { compileGlob, GlobIndex } from "../domain/glob.js";
+import { editionMatches } from "../domain/windows-editions.js";
+import RULES from "../domain/rules.json" with { type: "json" };
+
+export type { RuleId, Severity } from "../../../schemas/catalog.v1.js";
+
+export interface RuleInfo {
+  severity: Severity;
+  title: string;
+  risk: string;
+  recommendation: string;
+}
+
+export const RULE_INFO = RULES as Record<RuleId, RuleInfo>;
+export const RULE_IDS = Object.keys(RULE_INFO) as RuleId[];
+
+export interface SoftwareDecision {
+  denied?: SoftwareRule;
+  /** allowlist mode: matched neither allow nor ignore. */
+  unapproved?: boolean;
+}
+
+export interface OsFactsForCatalog {
+  platform: string;
+  name: string;
+  version?: string;
+  edition?: string;
+}
+
+export interface CompiledCatalog {
+  catalog: Catalog;
+  warnDays: number;
+  staleDays: number;
+  /** undefined when the rule is disabled for this client. */
+  severityOf(rule: RuleId): Severity | undefined;
+  osApproved(os: OsFactsForCatalog): boolean;
+  softwareDecision(platform: string, name: string, publisher: string | undefined, version: string | undefined): SoftwareDecision;
+  hardwareApproved(manufacturer: string | undefined, model: string | undefined): boolean;
+  /** undefined when the catalog has no procurement register (the rule then cannot say anything). */
+  registered?: (serial: string) => Purchase | undefined;
+  waiversFor(rule: RuleId): CompiledWaiver[];
+}
+
+export interface CompiledWaiver {
+  waiver: Waiver;
+  endpoint: (value: string) => boolean;
+  subject: (value: string) => boolean;
+}
+
+export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[]): CompiledCatalog {
+  const overrides = catalog.rules ?? {};
+  const osAllow = catalog.os?.allow?.map((rule) => ({
+    platform: rule.platform,
+    name: rule.name === undefined ? undefined : compileGlob(rule.name),
+    version: rule.version === undefined ? undefined : compileGlob(rule.version),
+    editions: rule.editions,
+  }));
+  const hardwareAllow = catalog.hardware?.allow?.map((rule) => ({
+    manufacturer: rule.manufacturer === undefined ? undefined : compileGlob(rule.manufacturer),
+    model: rule.model === undefined ? undefined : compileGlob(rule.model),
+  }));
+  const software = compileSoftwareRules(catalog);
+  const hasRegister = catalog.procurement !== undefined || catalog.procurementFile !== undefined;
+  const register = new Map<string, Purchase>();
+  for (const purchase of procurement) {
+    const serial = serialKey(purchase.serial);
+    if (serial && !register.has(serial)) register.set(serial, purchase);
+  }
+  const waivers = new Map<RuleId, CompiledWaiver[]>();
+  for (const waiver of catalog.waivers ?? []) {
+    const list = waivers.get(waiver.rule) ?? [];
+    list.push({ waiver, endpoint: compileGlob(waiver.endpoint ?? "*"), subject: compileGlob(waiver.subject ?? "*") });
+    waivers.set(waiver.rule, list);
+  }
+  return {
+    catalog,
+    warnDays: catalog.warnDays ?? 180,
+    staleDays: catalog.staleDays ?? 30,
+    severityOf: (rule) => (overrides[rule]?.enabled === false ? undefined : (overrides[rule]?.severity ?? RULE_INFO[rule].severity)),
+    osApproved: (os) =>
+      osAllow === undefined ||
+      osAllow.some(
+        (rule) =>
+          (rule.platform === undefined || rule.platform === os.platform) &&
+          (rule.name === undefined || rule.name(os.name.trim())) &&
+          (rule.version === undefined || (os.version !== undefined && rule.version(os.version))) &&
+          (rule.editions === undefined || editionMatches(rule.editions, os.edition)),
+      ),
+    softwareDecision: software,
+    hardwareApproved: (manufacturer, model) =>
+      hardwareAllow === undefined ||
+      hardwareAllow.some(
+        (rule) => (rule.manufacturer === undefined || rule.manufacturer(manufacturer?.trim() ?? "")) && (rule.model === undefined || rule.model(model?.trim() ?? "")),
+      ),
+    registered: hasRegister ? (serial) => register.get(serialKey(serial) ?? "") : undefined,
+    waiversFor: (rule) => waivers.get(rule) ?? [],
+  };
+}
+
+/** Serials compare trimmed and case-insensitively; firmware placeholders are no serial at all. */
+export function serialKey(serial: string | undefined): string | undefined {
+  return cleanSerial(serial)?.toLowerCase();
+}
+
+interface CompiledSoftwareRule {
+  rule: SoftwareRule;
+  publisher?: (value: string) => boolean;
+  version?: (value: string) => boolean;
+}
+
+function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecision"] {
+  const compileList = (rules: SoftwareRule[] = []) => ({
+    index: new GlobIndex(rules.map((r) => r.name)),
+    rules: rules.map<CompiledSoftwareRule>((rule) => ({
+      rule,
+      publisher: rule.publisher === undefined ? undefined : compileGlob(rule.publisher),
+      version: rule.version === undefined ? undefined : compileGlob(rule.version),
+    })),
+  });
+  const deny = compileList(catalog.software?.deny);
+  const allow = compileList(catalog.software?.allow);
+  const ignore = compileList(catalog.software?.ignore);
+  const allowlist = catalog.software?.mode === "allowlist";
+  const firstMatch = (list: ReturnType<typeof compileList>, platform: string, name: string, publisher?: string, version?: string) => {
+    for (const i of list.index.matches(name)) {
+      const c = list.rules[i]!;
+      if (c.rule.platform !== undefined && c.rule.platform !== platform) continue;
+      if (c.publisher && !c.publisher(publisher ?? "")) continue;
+      if (c.version && !c.version(version ?? "")) continue;
+      return c.rule;
+    }
+    return undefined;
+  };
+  const cache = new Map<string, SoftwareDecision>();
+  const none: SoftwareDecision = {};
+  return (platform, name, publisher, version) => {
+    const key = `${platform}\u0000${name}\u0000${publisher ?? ""}\u0000${version ?? ""}`;
+    let decision = cache.get(key);
+    if (decision) return decision;
+    // An explicit deny wins over allow and ignore: it is the more deliberate statement.
+    const denied = firstMatch(deny, platform, name, publisher, version);
+    if (denied) decision = { denied };
+    else if (allowlist && !firstMatch(allow, platform, name, publisher, version) && !firstMatch(ignore, platform, name, publisher, version)) decision = { unapproved: true };
+    else decision = none;
+    if (cache.size >= 200_000) cache.clear();
+    cache.set(key, decision);
+    return decision;
+  };
+}
