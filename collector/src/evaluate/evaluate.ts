@@ -223,7 +223,7 @@ function lifecycleOf(match: CycleMatch): Lifecycle {
 function eolPhrase(lifecycle: Lifecycle, ended: boolean, asOf: string): string {
   const date = typeof lifecycle.eol === "string" ? lifecycle.eol : undefined;
   const estimate = lifecycle.estimate ? " (expected date)" : "";
-  const paid = typeof lifecycle.extendedSupport === "string" && lifecycle.extendedSupport > asOf ? `; paid extended security updates are available until ${lifecycle.extendedSupport}` : "";
+  const paid = typeof lifecycle.extendedSupport === "string" && lifecycle.extendedSupport > asOf ? `; extended security updates (ESU, LTS or ESM; often a paid subscription) run until ${lifecycle.extendedSupport}` : "";
   if (ended) return `${date ? `security updates ended on ${date}${estimate}` : "security updates have ended (the vendor published no date)"}${paid}`;
   return `security updates end on ${date}${estimate}${paid}`;
 }
