@@ -44,6 +44,12 @@ describe("bundled lifecycle data", () => {
     }
   });
 
+  it("is listed, product by product, in docs/lifecycle.md", () => {
+    const doc = readFileSync(new URL("../../../docs/lifecycle.md", import.meta.url), "utf8");
+    const listed = [...doc.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual(BUNDLED_PRODUCTS.map((p) => p.product).sort());
+  });
+
   it("has a case file for every product", () => {
     expect(caseFiles).toEqual(dataFiles);
   });
