@@ -75,11 +75,16 @@ describe("software strings (bundled data)", () => {
           ["Adobe Reader XI (11.0.23)", "11.0.23", "Adobe Systems Incorporated"],
           ["Python 2.7.18", "2.7.18150", "Python Software Foundation"],
           ["Java 8 Update 381 (64-bit)", "8.0.3810.9", "Oracle Corporation"],
+          ["Microsoft Office Professional Plus 2010", "14.0.7015.1000", "Microsoft Corporation"],
+          ["Microsoft Office Proofing Tools 2010 - English", "14.0.7015.1000", "Microsoft Corporation"],
+          ["Microsoft SQL Server 2008 R2 (64-bit)", "10.53.6000.34", "Microsoft Corporation"],
         ),
       ).sort(),
     ).toEqual([
       "software.end-of-life | Adobe Acrobat XI / Reader XI | 11 | 2017-10-15",
       "software.end-of-life | Adobe Flash Player | flash-player | 2020-12-31",
+      "software.end-of-life | Microsoft Office 2010 | 2010 | 2020-10-13",
+      "software.end-of-life | Microsoft SQL Server 2008 R2 | 10.50-sp3 | 2019-07-09",
       "software.end-of-life | Oracle Java SE 8 | 8 | 2022-03-31",
       "software.end-of-life | Python 2.7 | 2.7 | 2020-01-01",
     ]);
@@ -95,6 +100,10 @@ describe("software strings (bundled data)", () => {
           ["Java Auto Updater", "2.8.381.9", "Oracle Corporation"],
           ["Python Launcher", "3.12.8", "Python Software Foundation"],
           ["Adobe AIR", "33.1.1.935", "HARMAN International Industries, Inc."],
+          ["Microsoft Edge WebView2 Runtime", "131.0.2903.70", "Microsoft Corporation"],
+          ["Microsoft SQL Server 2012 Native Client", "11.4.7001.0", "Microsoft Corporation"],
+          ["Microsoft Office 2010 Primary Interop Assemblies", "14.0.4763.1000", "Microsoft Corporation"],
+          ["Microsoft 365 Apps for business - en-us", "16.0.17928.20156", "Microsoft Corporation"],
         ),
       ),
     ).toEqual([]);

@@ -7,7 +7,11 @@ import centosStream from "./centos-stream.json" with { type: "json" };
 import centos from "./centos.json" with { type: "json" };
 import debian from "./debian.json" with { type: "json" };
 import eclipseTemurin from "./eclipse-temurin.json" with { type: "json" };
+import internetExplorer from "./internet-explorer.json" with { type: "json" };
 import macos from "./macos.json" with { type: "json" };
+import msexchange from "./msexchange.json" with { type: "json" };
+import mssqlserver from "./mssqlserver.json" with { type: "json" };
+import office from "./office.json" with { type: "json" };
 import oracleJdk from "./oracle-jdk.json" with { type: "json" };
 import python from "./python.json" with { type: "json" };
 import rhel from "./rhel.json" with { type: "json" };
@@ -17,4 +21,4 @@ import windowsServer from "./windows-server.json" with { type: "json" };
 import windows from "./windows.json" with { type: "json" };
 
 /** Every bundled product, in file-name order (matching tries OS products and software products in this order). */
-export const BUNDLED_PRODUCTS = [adobeAcrobat, adobeFlashPlayer, almalinux, centosStream, centos, debian, eclipseTemurin, macos, oracleJdk, python, rhel, rockyLinux, ubuntu, windowsServer, windows] as LifecycleProduct[];
+export const BUNDLED_PRODUCTS = [adobeAcrobat, adobeFlashPlayer, almalinux, centosStream, centos, debian, eclipseTemurin, internetExplorer, macos, msexchange, mssqlserver, office, oracleJdk, python, rhel, rockyLinux, ubuntu, windowsServer, windows] as LifecycleProduct[];
