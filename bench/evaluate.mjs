@@ -113,9 +113,10 @@ async function main() {
     const length = readSync(fd, buffer, 0, buffer.length, 0);
     closeSync(fd);
     const head = buffer.toString("utf8", 0, length);
-    const start = head.indexOf('"summary": {');
-    const end = head.indexOf("\n  }", start);
-    return start === -1 || end === -1 ? undefined : JSON.parse(head.slice(start + '"summary": '.length, end + 4));
+    // evaluate writes compact JSON: the summary object sits between "summary": and the endpoints array.
+    const start = head.indexOf('"summary":');
+    const end = head.indexOf(',"endpoints":', start);
+    return start === -1 || end === -1 ? undefined : JSON.parse(head.slice(start + '"summary":'.length, end));
   };
 
   const rows = [];

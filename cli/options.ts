@@ -13,6 +13,12 @@ export function parsePositiveInt(value: string, flag: string): number {
   return n;
 }
 
+export function parseCount(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected a whole number (0 or more)`);
+  return n;
+}
+
 /** A calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
 export function parseIsoDate(value: string, flag: string): string {
   const date = new Date(`${value}T00:00:00Z`);

@@ -44,6 +44,8 @@ export function buildProgram(name = "caveat"): Command {
     .option("-f, --format <format>", "json, table or csv", "json")
     .option("--fail-on <severity>", "exit 1 when an unwaived finding is at or above: critical, high, medium, low, info, none", "high")
     .option("-o, --out <file>", "write to a file (atomically) instead of stdout")
+    .option("--pretty", "indent the JSON")
+    .option("--workers <n>", "threads that parse and check inventories (default: one per core from 500 files on; 0: none)")
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates (default: $CAVEAT_LIFECYCLE_DIR or ~/.local/share/caveat/lifecycle)")
     .action(async (inventories: string[], options) => {
       await evaluateCommand(inventories, options);

@@ -135,19 +135,31 @@ function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecisi
     }
     return undefined;
   };
-  const cache = new Map<string, SoftwareDecision>();
+  // Per platform and name: which rules could apply (their name globs match). When none of those
+  // rules looks at publisher or version, the decision depends on the name alone and is cached as such.
+  const byName = new Map<string, Map<string, { decision?: SoftwareDecision }>>();
   const none: SoftwareDecision = {};
-  return (platform, name, publisher, version) => {
-    const key = `${platform}\u0000${name}\u0000${publisher ?? ""}\u0000${version ?? ""}`;
-    let decision = cache.get(key);
-    if (decision) return decision;
+  const decide = (platform: string, name: string, publisher?: string, version?: string): SoftwareDecision => {
     // An explicit deny wins over allow and ignore: it is the more deliberate statement.
     const denied = firstMatch(deny, platform, name, publisher, version);
-    if (denied) decision = { denied };
-    else if (allowlist && !firstMatch(allow, platform, name, publisher, version) && !firstMatch(ignore, platform, name, publisher, version)) decision = { unapproved: true };
-    else decision = none;
-    if (cache.size >= 200_000) cache.clear();
-    cache.set(key, decision);
-    return decision;
+    if (denied) return { denied };
+    if (allowlist && !firstMatch(allow, platform, name, publisher, version) && !firstMatch(ignore, platform, name, publisher, version)) return { unapproved: true };
+    return none;
+  };
+  const nameOnly = (platform: string, name: string) =>
+    [deny, allow, ignore].every((list) => list.index.matches(name).every((i) => {
+      const r = list.rules[i]!;
+      return (r.rule.platform === undefined || r.rule.platform === platform) ? !r.publisher && !r.version : true;
+    }));
+  return (platform, name, publisher, version) => {
+    let names = byName.get(platform);
+    if (!names) byName.set(platform, (names = new Map()));
+    let entry = names.get(name);
+    if (!entry) {
+      if (names.size >= 200_000) names.clear();
+      entry = nameOnly(platform, name) ? { decision: decide(platform, name) } : {};
+      names.set(name, entry);
+    }
+    return entry.decision ?? decide(platform, name, publisher, version);
   };
 }

@@ -42,22 +42,89 @@ export function groupHistories(scans: Iterable<ScanFacts>): EndpointHistory[] {
   return [...byEndpoint].map(([id, list]) => ({ id, scans: list.sort(byCollectedAt) }));
 }
 
-const byCollectedAt = (a: ScanFacts, b: ScanFacts) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || a.scanId.localeCompare(b.scanId);
+const byCollectedAt = (a: { collectedAt: string; scanId: string }, b: { collectedAt: string; scanId: string }) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || a.scanId.localeCompare(b.scanId);
 
 export function evaluateFleet(histories: readonly EndpointHistory[], options: EvaluateOptions): Findings {
+  return findingsFromDigests(histories.flatMap((h) => h.scans.map((scan) => digestScan(scan, options))), options);
+}
+
+/**
+ * What one scan contributes, computed without its history: the current-state rules (OS, software,
+ * hardware) and the facts later rules need. Plain data, so worker threads can compute digests in
+ * parallel and the collector can compute one per incoming scan.
+ */
+export interface ScanDigest {
+  scanId: string;
+  collectedAt: string;
+  client?: string;
+  endpoint: ScanFacts["endpoint"];
+  os: ScanFacts["os"];
+  softwareCount: number;
+  /**
+   * [name, version, publisher] of every entry, needed only by endpoints with history (drift, first seen).
+   * Worker threads leave it out and hand it over on request (see scansNeedingSoftware).
+   */
+  software?: SoftwareBrief[];
+  drafts: Draft[];
+}
+
+export type SoftwareBrief = [name: string, version: string | null, publisher: string | null];
+
+export function softwareBriefs(software: ScanFacts["software"]): SoftwareBrief[] {
+  return software.map((s) => [s.name, s.version ?? null, s.publisher ?? null]);
+}
+
+/** The scans whose software the history rules will read: those of endpoints with more than one scan. */
+export function scansNeedingSoftware(digests: Iterable<ScanDigest>): Set<string> {
+  const byEndpoint = new Map<string, Set<string>>();
+  for (const d of digests) {
+    const ids = byEndpoint.get(d.endpoint.id) ?? new Set<string>();
+    ids.add(d.scanId);
+    byEndpoint.set(d.endpoint.id, ids);
+  }
+  return new Set([...byEndpoint.values()].filter((ids) => ids.size > 1).flatMap((ids) => [...ids]));
+}
+
+export type ScanRuleOptions = Pick<EvaluateOptions, "catalog" | "lifecycle" | "asOf">;
+
+export function digestScan(scan: ScanFacts, options: ScanRuleOptions, keepSoftware = true): ScanDigest {
+  const digest: ScanDigest = {
+    scanId: scan.scanId,
+    collectedAt: scan.collectedAt,
+    endpoint: scan.endpoint,
+    os: scan.os,
+    softwareCount: scan.software.length,
+    drafts: [...osFindings(scan, options), ...softwareFindings(scan, options), ...hardwareFindings(scan, options)],
+  };
+  if (keepSoftware) digest.software = softwareBriefs(scan.software);
+  if (scan.client !== undefined) digest.client = scan.client;
+  return digest;
+}
+
+/** Groups digests by endpoint (dropping repeated scanIds), orders each history and applies the history rules. */
+export function findingsFromDigests(digests: Iterable<ScanDigest>, options: EvaluateOptions): Findings {
+  const byEndpoint = new Map<string, ScanDigest[]>();
+  const seen = new Set<string>();
+  let scans = 0;
+  for (const digest of digests) {
+    if (seen.has(digest.scanId)) continue;
+    seen.add(digest.scanId);
+    scans++;
+    const list = byEndpoint.get(digest.endpoint.id);
+    if (list) list.push(digest);
+    else byEndpoint.set(digest.endpoint.id, [digest]);
+  }
   const findings: Finding[] = [];
   const endpoints: EndpointSummary[] = [];
-  let scans = 0;
-  for (const history of histories) {
-    if (history.scans.length === 0) continue;
-    scans += history.scans.length;
+  for (const history of byEndpoint.values()) {
+    history.sort(byCollectedAt);
     endpoints.push(summarizeEndpoint(history));
-    findings.push(...evaluateEndpoint(history, options));
+    for (const finding of evaluateHistory(history, options)) findings.push(finding);
   }
   findings.sort(compareFindings);
   endpoints.sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
   const catalog = options.catalog.catalog;
-  const result: Findings = {
+  return {
     schema: "caveat.findings/v1",
     asOf: options.asOf,
     client: catalog.client,
@@ -68,7 +135,6 @@ export function evaluateFleet(histories: readonly EndpointHistory[], options: Ev
     endpoints,
     findings,
   };
-  return result;
 }
 
 function summarize(findings: Finding[], endpoints: number, scans: number): Findings["summary"] {
@@ -96,9 +162,9 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function summarizeEndpoint(history: EndpointHistory): EndpointSummary {
-  const first = history.scans[0]!;
-  const latest = history.scans[history.scans.length - 1]!;
+function summarizeEndpoint(history: ScanDigest[]): EndpointSummary {
+  const first = history[0]!;
+  const latest = history[history.length - 1]!;
   const e = latest.endpoint;
   const serial = cleanSerial(e.serial);
   return {
@@ -111,8 +177,8 @@ function summarizeEndpoint(history: EndpointHistory): EndpointSummary {
     ...(serial ? { serial } : {}),
     firstSeen: first.collectedAt,
     lastSeen: latest.collectedAt,
-    scans: history.scans.length,
-    software: latest.software.length,
+    scans: history.length,
+    software: latest.softwareCount,
   };
 }
 
@@ -122,26 +188,24 @@ function describeOs(os: Inventory["os"]): string {
   return detail && !name.includes(detail) ? `${name} (${detail})` : name;
 }
 
-/** A finding before waivers, severity and id are applied; `present` finds its first sighting in the history. */
-interface Draft {
+/** Where to look for a finding's subject in earlier scans (its first sighting); absent: the endpoint's first scan. */
+export type Presence = { kind: "os"; name: string } | { kind: "software"; names: string[] } | { kind: "serial"; serial: string } | { kind: "model"; model: string };
+
+/** A finding before severity, id and waivers are applied. Plain data (it crosses worker threads). */
+export interface Draft {
   rule: RuleId;
   subject: string;
   message: string;
   evidence: Record<string, unknown>;
   lifecycle?: Lifecycle;
-  present?: (scan: ScanFacts) => boolean;
+  presence?: Presence;
 }
 
-export function evaluateEndpoint(history: EndpointHistory, options: EvaluateOptions): Finding[] {
-  const latest = history.scans[history.scans.length - 1]!;
-  const previous = history.scans.length > 1 ? history.scans[history.scans.length - 2] : undefined;
-  const drafts: Draft[] = [
-    ...osFindings(latest, options),
-    ...softwareFindings(latest, options),
-    ...hardwareFindings(latest, options),
-    ...endpointFindings(history, latest, options),
-    ...(previous ? driftFindings(previous, latest) : []),
-  ];
+/** The findings of one endpoint: its latest scan's drafts plus the rules that need its history. */
+function evaluateHistory(history: ScanDigest[], options: EvaluateOptions): Finding[] {
+  const latest = history[history.length - 1]!;
+  const previous = history.length > 1 ? history[history.length - 2] : undefined;
+  const drafts: Draft[] = [...latest.drafts, ...endpointFindings(history, latest, options), ...(previous ? driftFindings(previous, latest) : [])];
   const findings: Finding[] = [];
   for (const draft of drafts) {
     const severity = options.catalog.severityOf(draft.rule);
@@ -151,7 +215,7 @@ export function evaluateEndpoint(history: EndpointHistory, options: EvaluateOpti
   return findings;
 }
 
-function finish(draft: Draft, severity: Severity, history: EndpointHistory, latest: ScanFacts, options: EvaluateOptions): Finding {
+function finish(draft: Draft, severity: Severity, history: ScanDigest[], latest: ScanDigest, options: EvaluateOptions): Finding {
   const endpoint = { id: latest.endpoint.id, hostname: latest.endpoint.hostname };
   const finding: Finding = {
     id: findingId(draft.rule, endpoint.id, draft.subject),
@@ -163,7 +227,7 @@ function finish(draft: Draft, severity: Severity, history: EndpointHistory, late
     evidence: draft.evidence,
     ...(draft.lifecycle ? { lifecycle: draft.lifecycle } : {}),
     recommendation: RULE_INFO[draft.rule].recommendation,
-    firstSeen: firstSeen(history, draft.present),
+    firstSeen: firstSeen(history, draft.presence),
     waived: false,
   };
   const { active, expired } = findWaiver(draft.rule, endpoint, draft.subject, options);
@@ -182,9 +246,43 @@ export function findingId(rule: string, endpointId: string, subject: string): st
   return createHash("sha256").update(`${rule}\n${endpointId}\n${subject}`).digest("hex").slice(0, 20);
 }
 
-function firstSeen(history: EndpointHistory, present: Draft["present"]): string {
-  if (present && history.scans.length > 1) for (const scan of history.scans) if (present(scan)) return scan.collectedAt;
-  return present ? history.scans[history.scans.length - 1]!.collectedAt : history.scans[0]!.collectedAt;
+function firstSeen(history: ScanDigest[], presence: Presence | undefined): string {
+  const latest = history[history.length - 1]!;
+  if (!presence) return history[0]!.collectedAt;
+  if (history.length === 1) return latest.collectedAt;
+  for (const scan of history) if (isPresent(scan, presence)) return scan.collectedAt;
+  return latest.collectedAt;
+}
+
+function isPresent(scan: ScanDigest, presence: Presence): boolean {
+  switch (presence.kind) {
+    case "os":
+      return scan.os.name.trim() === presence.name;
+    case "software": {
+      const names = softwareOf(scan);
+      return presence.names.some((n) => names.has(n));
+    }
+    case "serial":
+      return serialKey(scan.endpoint.serial) === serialKey(presence.serial);
+    case "model":
+      return scan.endpoint.model === presence.model;
+  }
+}
+
+const softwareCache = new WeakMap<ScanDigest, Map<string, { version?: string; publisher?: string }>>();
+
+/** The digest's software by name (first entry wins), parsed once per digest. */
+function softwareOf(scan: ScanDigest): Map<string, { version?: string; publisher?: string }> {
+  let map = softwareCache.get(scan);
+  if (!map) {
+    map = new Map();
+    if (!scan.software) throw new Error(`internal: the software of scan ${scan.scanId} was not handed over for the history rules`);
+    for (const [name, version, publisher] of scan.software) {
+      if (!map.has(name)) map.set(name, { ...(version !== null ? { version } : {}), ...(publisher !== null ? { publisher } : {}) });
+    }
+    softwareCache.set(scan, map);
+  }
+  return map;
 }
 
 /**
@@ -228,34 +326,34 @@ function eolPhrase(lifecycle: Lifecycle, ended: boolean, asOf: string): string {
   return `security updates end on ${date}${estimate}${paid}`;
 }
 
-function osFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
+function osFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
   const os = scan.os;
   const subject = os.name.trim();
   const evidence = compact({ name: subject, version: os.version, build: os.build, edition: os.edition, displayVersion: os.displayVersion, servicePack: os.servicePack, distro: os.distro, scanId: scan.scanId, collectedAt: scan.collectedAt });
-  const present = (s: ScanFacts) => s.os.name.trim() === subject;
+  const present: Presence = { kind: "os", name: subject };
   const drafts: Draft[] = [];
   const match = options.lifecycle.matchOs(os);
   if (!match?.cycle) {
     const why = match
       ? `${match.product.title} version ${os.version ?? "?"}${os.build ? ` build ${os.build}` : ""}${os.edition ? ` (${os.edition})` : ""} is not in caveat's lifecycle data`
       : `no lifecycle data covers ${subject}${os.version ? ` ${os.version}` : ""}`;
-    drafts.push({ rule: "os.unknown", subject, message: `Support status unknown: ${why}.`, evidence, present });
+    drafts.push({ rule: "os.unknown", subject, message: `Support status unknown: ${why}.`, evidence, presence: present });
   } else {
     const lifecycle = lifecycleOf({ product: match.product, cycle: match.cycle });
     const status = lifecycleStatus(match.cycle, options.asOf, options.catalog.warnDays);
     if (status.state === "end-of-life") {
-      drafts.push({ rule: "os.end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, true, options.asOf)}.`, evidence, lifecycle, present });
+      drafts.push({ rule: "os.end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, true, options.asOf)}.`, evidence, lifecycle, presence: present });
     } else if (status.state === "nearing-end-of-life") {
-      drafts.push({ rule: "os.nearing-end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, false, options.asOf)}, in ${status.daysLeft} days.`, evidence, lifecycle, present });
+      drafts.push({ rule: "os.nearing-end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, false, options.asOf)}, in ${status.daysLeft} days.`, evidence, lifecycle, presence: present });
     }
   }
   if (!options.catalog.osApproved(os)) {
-    drafts.push({ rule: "os.unapproved", subject, message: `${subject}${os.edition ? ` (edition ${os.edition})` : ""} is not in the approved operating systems.`, evidence, present });
+    drafts.push({ rule: "os.unapproved", subject, message: `${subject}${os.edition ? ` (edition ${os.edition})` : ""} is not in the approved operating systems.`, evidence, presence: present });
   }
   return drafts;
 }
 
-function softwareFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
+function softwareFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
   const platform = scan.os.platform;
   const byCycle = new Map<string, { match: CycleMatch; installed: Inventory["software"] }>();
   const drafts: Draft[] = [];
@@ -276,12 +374,12 @@ function softwareFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
     seenSubjects.add(`${rule}\u0000${software.name}`);
     const name = software.name;
     const evidence = compact({ name, version: software.version, publisher: software.publisher, source: software.source, scope: software.scope, user: software.user, installedOn: software.installedOn });
-    const present = (s: ScanFacts) => s.software.some((x) => x.name === name);
+    const present: Presence = { kind: "software", names: [name] };
     if (decision.denied) {
       const reason = decision.denied.reason;
-      drafts.push({ rule, subject: name, message: `${name}${software.version ? ` ${software.version}` : ""} is prohibited${reason ? `: ${reason}` : ""}.`, evidence: { ...evidence, deniedBy: decision.denied.name, ...(reason ? { reason } : {}) }, present });
+      drafts.push({ rule, subject: name, message: `${name}${software.version ? ` ${software.version}` : ""} is prohibited${reason ? `: ${reason}` : ""}.`, evidence: { ...evidence, deniedBy: decision.denied.name, ...(reason ? { reason } : {}) }, presence: present });
     } else {
-      drafts.push({ rule, subject: name, message: `${name}${software.version ? ` ${software.version}` : ""} is not on the approved software list.`, evidence, present });
+      drafts.push({ rule, subject: name, message: `${name}${software.version ? ` ${software.version}` : ""} is not on the approved software list.`, evidence, presence: present });
     }
   }
   for (const { match, installed } of byCycle.values()) {
@@ -291,18 +389,18 @@ function softwareFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
     const subject = match.cycle.label;
     const names = new Set(installed.map((s) => s.name));
     const evidence = { installed: installed.map((s) => compact({ name: s.name, version: s.version, publisher: s.publisher, source: s.source, scope: s.scope, user: s.user })) };
-    const present = (s: ScanFacts) => s.software.some((x) => names.has(x.name));
+    const present: Presence = { kind: "software", names: [...names] };
     const listed = [...names].slice(0, 3).join(", ") + (names.size > 3 ? ", ..." : "");
     if (status.state === "end-of-life") {
-      drafts.push({ rule: "software.end-of-life", subject, message: `${subject} (installed: ${listed}): ${eolPhrase(lifecycle, true, options.asOf)}.`, evidence, lifecycle, present });
+      drafts.push({ rule: "software.end-of-life", subject, message: `${subject} (installed: ${listed}): ${eolPhrase(lifecycle, true, options.asOf)}.`, evidence, lifecycle, presence: present });
     } else {
-      drafts.push({ rule: "software.nearing-end-of-life", subject, message: `${subject} (installed: ${listed}): ${eolPhrase(lifecycle, false, options.asOf)}, in ${status.daysLeft} days.`, evidence, lifecycle, present });
+      drafts.push({ rule: "software.nearing-end-of-life", subject, message: `${subject} (installed: ${listed}): ${eolPhrase(lifecycle, false, options.asOf)}, in ${status.daysLeft} days.`, evidence, lifecycle, presence: present });
     }
   }
   return drafts;
 }
 
-function hardwareFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
+function hardwareFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
   const e = scan.endpoint;
   // Virtual machines are not bought as hardware: serial, model and register rules do not apply.
   if (e.type === "virtual") return [];
@@ -323,16 +421,16 @@ function hardwareFindings(scan: ScanFacts, options: EvaluateOptions): Draft[] {
       subject: serial,
       message: `${model} with serial ${serial} is not in the procurement register.`,
       evidence,
-      present: (s) => serialKey(s.endpoint.serial) === serialKey(serial),
+      presence: { kind: "serial", serial },
     });
   }
   if (!options.catalog.hardwareApproved(e.manufacturer, e.model)) {
-    drafts.push({ rule: "hardware.unapproved", subject: model, message: `${model} is not an approved hardware model.`, evidence, present: (s) => s.endpoint.model === e.model });
+    drafts.push({ rule: "hardware.unapproved", subject: model, message: `${model} is not an approved hardware model.`, evidence, ...(e.model ? { presence: { kind: "model", model: e.model } as Presence } : {}) });
   }
   return drafts;
 }
 
-function endpointFindings(history: EndpointHistory, latest: ScanFacts, options: EvaluateOptions): Draft[] {
+function endpointFindings(history: ScanDigest[], latest: ScanDigest, options: EvaluateOptions): Draft[] {
   const drafts: Draft[] = [];
   const hostname = latest.endpoint.hostname;
   const age = daysBetween(latest.collectedAt.slice(0, 10), options.asOf);
@@ -344,18 +442,18 @@ function endpointFindings(history: EndpointHistory, latest: ScanFacts, options: 
       evidence: { lastSeen: latest.collectedAt, days: age, staleDays: options.catalog.staleDays, scanId: latest.scanId },
     });
   }
-  if (history.scans.length === 1) {
+  if (history.length === 1) {
     drafts.push({ rule: "endpoint.new", subject: hostname, message: `${hostname} was scanned for the first time on ${latest.collectedAt.slice(0, 10)}.`, evidence: { firstScan: latest.scanId, collectedAt: latest.collectedAt } });
   }
   return drafts;
 }
 
 /** Changes between the two most recent scans of one endpoint. */
-function driftFindings(previous: ScanFacts, latest: ScanFacts): Draft[] {
+function driftFindings(previous: ScanDigest, latest: ScanDigest): Draft[] {
   const drafts: Draft[] = [];
   const since = { previousScan: previous.scanId, previousCollectedAt: previous.collectedAt, scanId: latest.scanId, collectedAt: latest.collectedAt };
-  const before = new Map(previous.software.map((s) => [s.name, s]));
-  const after = new Map(latest.software.map((s) => [s.name, s]));
+  const before = softwareOf(previous);
+  const after = softwareOf(latest);
   for (const [name, s] of after) {
     if (before.has(name)) continue;
     drafts.push({ rule: "software.new", subject: name, message: `${name}${s.version ? ` ${s.version}` : ""} was installed since the scan of ${previous.collectedAt.slice(0, 10)}.`, evidence: compact({ name, version: s.version, publisher: s.publisher, ...since }) });

@@ -46,6 +46,8 @@ type Test = (facts: Facts) => boolean;
 interface CompiledProduct {
   product: LifecycleProduct;
   test: Test;
+  /** The name part of the product matcher alone: most names are rejected by it, so it is cached per name. */
+  nameTest: (name: string) => boolean;
   cycles: { cycle: Cycle; test?: Test }[];
   byId: Map<string, Cycle>;
   cycleFrom?: { field: "name" | "version"; regex: RegExp };
@@ -56,6 +58,7 @@ export class LifecycleIndex {
   readonly products: readonly LifecycleProduct[];
   private readonly os: CompiledProduct[];
   private readonly software: CompiledProduct[];
+  private readonly candidatesByName = new Map<string, CompiledProduct[]>();
   private readonly softwareCache = new Map<string, CycleMatch | null>();
 
   constructor(products: readonly LifecycleProduct[]) {
@@ -80,11 +83,20 @@ export class LifecycleIndex {
   }
 
   matchSoftware(software: SoftwareFacts): CycleMatch | undefined {
+    // Fleets repeat a few thousand names; nearly all of them belong to no product. Decide that per name
+    // first (one Map lookup per entry), and only build the full key for the rare candidates.
+    let candidates = this.candidatesByName.get(software.name);
+    if (candidates === undefined) {
+      candidates = this.software.filter((p) => p.nameTest(software.name));
+      if (this.candidatesByName.size >= 200_000) this.candidatesByName.clear();
+      this.candidatesByName.set(software.name, candidates);
+    }
+    if (candidates.length === 0) return undefined;
     const key = `${software.name}\u0000${software.version ?? ""}\u0000${software.publisher ?? ""}\u0000${software.source ?? ""}`;
     const cached = this.softwareCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
     let found: CycleMatch | null = null;
-    for (const product of this.software) {
+    for (const product of candidates) {
       if (!product.test(software)) continue;
       const cycle = findCycle(product, software);
       if (cycle) {
@@ -118,6 +130,7 @@ function compileProduct(product: LifecycleProduct): CompiledProduct {
   return {
     product,
     test: compileMatcher(product.match, groups, where(" match")),
+    nameTest: compileNameTest(product.match, where(" match")),
     cycles: product.cycles.map((cycle) => ({ cycle, test: cycle.match ? compileMatcher(cycle.match, groups, where(` cycle ${cycle.cycle}`)) : undefined })),
     byId: new Map(product.cycles.map((c) => [c.cycle.toLowerCase(), c])),
     cycleFrom: product.cycleFrom ? { field: product.cycleFrom.field, regex: compileRegex(product.cycleFrom.regex, where(" cycleFrom")) } : undefined,
@@ -169,6 +182,12 @@ export function compileMatcher(matcher: Matcher, groups: Record<string, string[]
     for (const test of tests) if (!test(facts)) return false;
     return true;
   };
+}
+
+function compileNameTest(matcher: Matcher, where: string): (name: string) => boolean {
+  const name = matcher.name === undefined ? undefined : compileRegex(matcher.name, where);
+  const notName = matcher.notName === undefined ? undefined : compileRegex(matcher.notName, where);
+  return (value) => (name === undefined || name.test(value)) && (notName === undefined || !notName.test(value));
 }
 
 function compileRegex(pattern: string, where: string): RegExp {
