@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { DIGEST_WORKER, runDigestWorker, type DigestWorkerData } from "../collector/src/evaluate/digest-files.js";
+import { addCollectorCommands } from "./collector-program.js";
 import { run } from "./main.js";
 
 // The bundled CLI is also the evaluation worker: `caveat evaluate` starts this same file in worker
@@ -7,5 +8,5 @@ import { run } from "./main.js";
 if (!isMainThread && (workerData as DigestWorkerData | undefined)?.kind === DIGEST_WORKER) {
   runDigestWorker(workerData as DigestWorkerData, parentPort!);
 } else {
-  await run("caveat");
+  await run("caveat", addCollectorCommands);
 }

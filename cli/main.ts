@@ -2,8 +2,8 @@
 import { buildProgram, CommanderError } from "./program.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
 
-export async function main(argv: string[], name?: string): Promise<number> {
-  const program = buildProgram(name);
+export async function main(argv: string[], name?: string, extend?: Parameters<typeof buildProgram>[1]): Promise<number> {
+  const program = buildProgram(name, extend);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -21,6 +21,6 @@ export async function main(argv: string[], name?: string): Promise<number> {
   }
 }
 
-export async function run(name?: string): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2), name);
+export async function run(name?: string, extend?: Parameters<typeof buildProgram>[1]): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), name, extend);
 }

@@ -3,10 +3,15 @@ import { Command, CommanderError, Option } from "commander";
 import { AGENT_VERSION } from "../agent/src/version.js";
 import { scanCommand } from "./commands/scan.js";
 import { validateCommand } from "./commands/validate.js";
-import { evaluateCommand } from "./commands/evaluate.js";
-import { lifecycleImportCommand, lifecycleListCommand } from "./commands/lifecycle.js";
+import { submitCommand } from "./commands/submit.js";
+import { scheduleInstallCommand, scheduleRemoveCommand, scheduleStatusCommand } from "./commands/schedule.js";
 
-export function buildProgram(name = "caveat"): Command {
+/**
+ * The agent's commands (scan, submit, validate...). `extend` adds more (the collector's, see
+ * collector-program.ts) and returns the command groups whose subcommands need the same error handling;
+ * the single-file agent is built without it, so it carries no server code.
+ */
+export function buildProgram(name = "caveat", extend?: (program: Command) => Command[]): Command {
   const program = new Command(name)
     .description("Endpoint compliance scanner for MSPs: inventory, end-of-life findings, signed client risk acknowledgements")
     .version(AGENT_VERSION)
@@ -23,8 +28,32 @@ export function buildProgram(name = "caveat"): Command {
     .option("--record <dir>", "also save every raw command output into DIR (a support bundle)")
     .option("--replay <dir>", "build the inventory from a recording instead of this machine")
     .addOption(new Option("--timeout <ms>", "per-probe timeout in milliseconds (overrides each probe's default)"))
+    .option("--submit [url]", "send the inventory to the collector (URL, or submitUrl from the config file); it is spooled on disk first")
+    .option("--token <token>", "collector token (default: $CAVEAT_TOKEN, then token or tokenFile in the config file)")
+    .option("--config <file>", "agent config file (default: $CAVEAT_CONFIG, then /etc/caveat/agent.json or %ProgramData%\\caveat\\agent.json)")
+    .option("--spool <dir>", "where inventories wait until the collector accepts them (default: per platform, see docs/agent-submit.md)")
+    .option("--spool-max-items <n>", "keep at most N waiting inventories; the oldest are dropped (default 200)")
+    .option("--spool-max-bytes <n>", "keep at most N bytes of waiting inventories; the oldest are dropped (default 100 MB)")
+    .option("--submit-timeout <ms>", "give up on one request after MS milliseconds; the inventory stays spooled (default 60000)")
     .action(async (options) => {
       await scanCommand(options);
+    });
+
+  program
+    .command("submit")
+    .description("send the spooled inventories to the collector now (after an outage), oldest first; FILES are added to the spool first")
+    .argument("[files...]", "inventory files to add to the spool (e.g. from the legacy PowerShell script)")
+    .option("--url <url>", "the collector's inventories URL (default: submitUrl from the config file)")
+    .option("--token <token>", "collector token (default: $CAVEAT_TOKEN, then token or tokenFile in the config file)")
+    .option("--config <file>", "agent config file (default: $CAVEAT_CONFIG, then /etc/caveat/agent.json or %ProgramData%\\caveat\\agent.json)")
+    .option("--spool <dir>", "the spool directory (default: per platform, see docs/agent-submit.md)")
+    .option("--due-only", "only inventories whose next attempt time has come (what a scheduled run does)")
+    .option("--requeue-rejected", "put inventories the collector refused (spool/rejected/) back in the spool first, e.g. after fixing the token")
+    .option("--spool-max-items <n>", "keep at most N waiting inventories (default 200)")
+    .option("--spool-max-bytes <n>", "keep at most N bytes of waiting inventories (default 100 MB)")
+    .option("--timeout <ms>", "give up on one request after MS milliseconds (default 60000)")
+    .action(async (files: string[], options) => {
+      await submitCommand(files, options);
     });
 
   program
@@ -35,45 +64,36 @@ export function buildProgram(name = "caveat"): Command {
       await validateCommand(files);
     });
 
-  program
-    .command("evaluate")
-    .description("evaluate inventories against a client's catalog and the lifecycle data; write caveat.findings/v1")
-    .argument("<inventories...>", "inventory files or directories (several scans of one endpoint are its history)")
-    .requiredOption("-c, --catalog <file>", "the client's catalog (YAML or JSON, caveat.catalog/v1)")
-    .option("--as-of <date>", "evaluate as of this date, YYYY-MM-DD (default: today)")
-    .option("-f, --format <format>", "json, table or csv", "json")
-    .option("--fail-on <severity>", "exit 1 when an unwaived finding is at or above: critical, high, medium, low, info, none", "high")
-    .option("-o, --out <file>", "write to a file (atomically) instead of stdout")
-    .option("--pretty", "indent the JSON")
-    .option("--workers <n>", "threads that parse and check inventories (default: one per core from 500 files on; 0: none)")
-    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates (default: $CAVEAT_LIFECYCLE_DIR or ~/.local/share/caveat/lifecycle)")
-    .action(async (inventories: string[], options) => {
-      await evaluateCommand(inventories, options);
-    });
-
-  const lifecycle = program.command("lifecycle").description("the end-of-life dataset: list what is known, import newer dates");
-  lifecycle
-    .command("list")
-    .description("list products and release cycles with their end-of-life dates and status")
-    .option("--product <id>", "only this product (windows, office, ubuntu...)")
-    .option("-f, --format <format>", "table or json", "table")
-    .option("--as-of <date>", "status as of this date, YYYY-MM-DD (default: today)")
-    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+  const schedule = program
+    .command("schedule")
+    .description("the OS scheduler entry that runs `scan --submit` (systemd timer or cron, launchd, Task Scheduler); see docs/agent-schedule.md");
+  schedule
+    .command("install")
+    .description("install or replace the scheduled scan (as root / Administrator)")
+    .option("--every <interval>", "how often: 15m to 7d, e.g. 30m, 6h, 1d (default 6h)")
+    .option("--config <file>", "the agent config file the job passes to scan (default: $CAVEAT_CONFIG, then /etc/caveat/agent.json or %ProgramData%\\caveat\\agent.json)")
+    .option("--node <path>", "the node binary the job runs (default: the one running now)")
+    .option("--agent <path>", "the caveat CLI or single-file agent the job runs (default: the file running now)")
+    .option("--dry-run", "print what would be written and run, change nothing")
     .action(async (options) => {
-      await lifecycleListCommand(options);
+      await scheduleInstallCommand(options);
     });
-  lifecycle
-    .command("import")
-    .description("merge endoflife.date API JSON saved in FILE (/api/<product>.json or /api/v1/products/<product>) into the lifecycle updates")
-    .argument("<file>", "the saved JSON")
-    .option("--product <id>", "the product it describes (default: from the document or the file name)")
-    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
-    .option("--dry-run", "show what would change, write nothing")
-    .action(async (file: string, options) => {
-      await lifecycleImportCommand(file, options);
+  schedule
+    .command("remove")
+    .description("remove the scheduled scan; nothing to remove is not an error")
+    .option("--dry-run", "print what would be removed and run, change nothing")
+    .action(async (options) => {
+      await scheduleRemoveCommand(options);
+    });
+  schedule
+    .command("status")
+    .description("show the scheduled scan: scheduler, interval, last and next run; exit 3 when it is not installed")
+    .action(async () => {
+      await scheduleStatusCommand();
     });
 
-  for (const command of [...program.commands, ...lifecycle.commands]) command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const groups = [schedule, ...(extend?.(program) ?? [])];
+  for (const command of [...program.commands, ...groups.flatMap((g) => g.commands)]) command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
   return program;
 }
 

@@ -9,20 +9,40 @@ import type { Inventory } from "../../schemas/validate.js";
 import { CliError } from "../errors.js";
 import { log, writeFileAtomic, writeStdout } from "../io.js";
 import { parseClientSlug, parsePositiveInt } from "../options.js";
+import { deliverScan, resolveSubmitCliSettings, type SubmitCliOptions } from "./submit.js";
 
-export interface ScanCommandOptions {
+export interface ScanCommandOptions extends SubmitCliOptions {
   out?: string;
   client?: string;
   pretty?: boolean;
   record?: string;
   replay?: string;
   timeout?: string;
+  /** --submit URL, or bare --submit (true): the URL comes from the config file. */
+  submit?: string | boolean;
+  submitTimeout?: string;
 }
+
+const SUBMIT_ONLY_FLAGS = [
+  ["token", "--token"],
+  ["config", "--config"],
+  ["spool", "--spool"],
+  ["spoolMaxItems", "--spool-max-items"],
+  ["spoolMaxBytes", "--spool-max-bytes"],
+  ["submitTimeout", "--submit-timeout"],
+] as const;
 
 export async function scanCommand(options: ScanCommandOptions): Promise<Inventory> {
   if (options.record && options.replay) throw new CliError("--record and --replay cannot be used together");
-  const client = options.client === undefined ? undefined : parseClientSlug(options.client, "--client");
+  const submitting = options.submit !== undefined && options.submit !== false;
+  const stray = SUBMIT_ONLY_FLAGS.find(([key]) => options[key] !== undefined);
+  if (!submitting && stray) throw new CliError(`${stray[1]} only applies with --submit`);
   const timeoutMs = options.timeout === undefined ? undefined : parsePositiveInt(options.timeout, "--timeout");
+  const submitTimeoutMs = options.submitTimeout === undefined ? undefined : parsePositiveInt(options.submitTimeout, "--submit-timeout");
+  // Settings first: a missing token is a usage error before a scan is spent on it.
+  const settings = submitting ? await resolveSubmitCliSettings(typeof options.submit === "string" ? options.submit : undefined, options, "--submit URL") : undefined;
+  const clientText = settings ? settings.client : options.client;
+  const client = clientText === undefined ? undefined : parseClientSlug(clientText, settings?.clientSource ?? "--client");
   const host = await openHost(options);
   const started = performance.now();
   let inventory: Inventory;
@@ -32,9 +52,11 @@ export async function scanCommand(options: ScanCommandOptions): Promise<Inventor
     await host.close();
   }
   const text = `${JSON.stringify(inventory, null, options.pretty ? 2 : undefined)}\n`;
+  // When submitting, stdout stays quiet (a scheduler would log every inventory); --out still writes one.
   if (options.out) await writeFileAtomic(options.out, text);
-  else await writeStdout(text);
+  else if (!settings) await writeStdout(text);
   log(summarize(inventory, performance.now() - started, options.out));
+  if (settings) await deliverScan(settings, inventory, options.pretty ? `${JSON.stringify(inventory)}\n` : text, { timeoutMs: submitTimeoutMs });
   return inventory;
 }
 

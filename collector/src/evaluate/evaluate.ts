@@ -182,7 +182,7 @@ function summarizeEndpoint(history: ScanDigest[]): EndpointSummary {
   };
 }
 
-function describeOs(os: Inventory["os"]): string {
+export function describeOs(os: Inventory["os"]): string {
   const name = os.name.trim();
   const detail = os.platform === "windows" ? (os.displayVersion ?? os.build ?? os.version) : os.platform === "darwin" ? os.build : undefined;
   return detail && !name.includes(detail) ? `${name} (${detail})` : name;

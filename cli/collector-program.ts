@@ -1,0 +1,125 @@
+// The collector-side commands: evaluation, lifecycle data, the server and its administration.
+// Kept out of program.ts so that the single-file agent does not bundle them.
+import { type Command, Option } from "commander";
+import { catalogPushCommand, clientAddCommand, clientListCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./commands/admin.js";
+import { evaluateCommand } from "./commands/evaluate.js";
+import { lifecycleImportCommand, lifecycleListCommand } from "./commands/lifecycle.js";
+import { serveCommand } from "./commands/serve.js";
+
+/** Adds the commands to program; returns the groups that have subcommands. */
+export function addCollectorCommands(program: Command): Command[] {
+  program
+    .command("evaluate")
+    .description("evaluate inventories against a client's catalog and the lifecycle data; write caveat.findings/v1")
+    .argument("<inventories...>", "inventory files or directories (several scans of one endpoint are its history)")
+    .requiredOption("-c, --catalog <file>", "the client's catalog (YAML or JSON, caveat.catalog/v1)")
+    .option("--as-of <date>", "evaluate as of this date, YYYY-MM-DD (default: today)")
+    .option("-f, --format <format>", "json, table or csv", "json")
+    .option("--fail-on <severity>", "exit 1 when an unwaived finding is at or above: critical, high, medium, low, info, none", "high")
+    .option("-o, --out <file>", "write to a file (atomically) instead of stdout")
+    .option("--pretty", "indent the JSON")
+    .option("--workers <n>", "threads that parse and check inventories (default: one per core from 500 files on; 0: none)")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates (default: $CAVEAT_LIFECYCLE_DIR or ~/.local/share/caveat/lifecycle)")
+    .action(async (inventories: string[], options) => {
+      await evaluateCommand(inventories, options);
+    });
+
+  const lifecycle = program.command("lifecycle").description("the end-of-life dataset: list what is known, import newer dates");
+  lifecycle
+    .command("list")
+    .description("list products and release cycles with their end-of-life dates and status")
+    .option("--product <id>", "only this product (windows, office, ubuntu...)")
+    .option("-f, --format <format>", "table or json", "table")
+    .option("--as-of <date>", "status as of this date, YYYY-MM-DD (default: today)")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .action(async (options) => {
+      await lifecycleListCommand(options);
+    });
+  lifecycle
+    .command("import")
+    .description("merge endoflife.date API JSON saved in FILE (/api/<product>.json or /api/v1/products/<product>) into the lifecycle updates")
+    .argument("<file>", "the saved JSON")
+    .option("--product <id>", "the product it describes (default: from the document or the file name)")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .option("--dry-run", "show what would change, write nothing")
+    .action(async (file: string, options) => {
+      await lifecycleImportCommand(file, options);
+    });
+
+  const databaseOption = () => new Option("--database <url>", "PostgreSQL URL (postgres://...) or SQLite file (default: $CAVEAT_DATABASE or ./caveat.db)");
+  program
+    .command("serve")
+    .description("run the collector: HTTP API for agents and the MSP, on SQLite (default) or PostgreSQL")
+    .addOption(databaseOption())
+    .option("--port <port>", "TCP port (0: any free port)", "8080")
+    .option("--host <address>", "address to listen on (0.0.0.0 for every interface; put TLS in front)", "127.0.0.1")
+    .option("--body-limit <bytes>", "largest accepted request body, compressed or not (default 16 MiB)")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "warn")
+    .action(async (options) => {
+      await serveCommand(options);
+    });
+
+  const client = program.command("client").description("the MSP's clients (tenants)");
+  client
+    .command("add")
+    .description("add a client")
+    .argument("<slug>", "short id: lowercase letters, digits, inner hyphens (acme-dental)")
+    .option("--name <name>", "the client's name as reports show it")
+    .addOption(databaseOption())
+    .action(async (slug: string, options) => {
+      await clientAddCommand(slug, options);
+    });
+  client
+    .command("list")
+    .description("list clients with their endpoint counts")
+    .option("-f, --format <format>", "table or json", "table")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await clientListCommand(options);
+    });
+
+  const token = program.command("token").description("agent and admin tokens (shown once, stored hashed)");
+  token
+    .command("create")
+    .description("create a token and print it once on stdout")
+    .option("--client <slug>", "an agent token that submits inventories for this client only")
+    .option("--admin", "an MSP admin token for the read and admin API")
+    .option("--label <text>", "what it is for (e.g. the site or the deployment)")
+    .option("--expires <when>", "90d, 12h or a date; default: never")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await tokenCreateCommand(options);
+    });
+  token
+    .command("list")
+    .description("list tokens (never the secrets)")
+    .option("--client <slug>", "only this client's")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await tokenListCommand(options);
+    });
+  token
+    .command("revoke")
+    .description("revoke a token by id: its agents get 401 from now on")
+    .argument("<id>", "the token id from token list")
+    .addOption(databaseOption())
+    .action(async (id: string, options) => {
+      await tokenRevokeCommand(id, options);
+    });
+
+  const catalog = program.command("catalog").description("clients' catalogs on the collector");
+  catalog
+    .command("push")
+    .description("store a client's catalog (YAML or JSON) and/or procurement register (CSV); current findings are re-evaluated")
+    .argument("[file]", "the catalog file (caveat.catalog/v1)")
+    .requiredOption("--client <slug>", "the client it belongs to")
+    .option("--procurement <csv>", "the procurement register CSV")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .addOption(databaseOption())
+    .action(async (file: string | undefined, options) => {
+      await catalogPushCommand(file, options);
+    });
+
+  return [lifecycle, client, token, catalog];
+}

@@ -1,0 +1,107 @@
+// MSP administration straight on the database: clients, tokens, catalogs. The same use cases the
+// HTTP API runs (collector/src/service), so both paths behave the same.
+import { readFile } from "node:fs/promises";
+import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
+import { putCatalog, putProcurement } from "../../collector/src/service/catalogs.js";
+import { ContractError } from "../../schemas/validate.js";
+import { ServiceError } from "../../collector/src/service/errors.js";
+import { createEvaluator } from "../../collector/src/service/evaluation.js";
+import { issueToken } from "../../collector/src/service/tokens.js";
+import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
+import { CliError } from "../errors.js";
+import { log, writeStdout } from "../io.js";
+import { parseClientSlug } from "../options.js";
+import { withDatabase } from "./database.js";
+
+export async function clientAddCommand(slug: string, options: { name?: string; database?: string }): Promise<void> {
+  parseClientSlug(slug, "SLUG");
+  const name = options.name?.trim();
+  if (!name) throw new CliError('--name is required: the client\'s name as reports show it, e.g. --name "Acme Dental"');
+  await withDatabase(options.database, async (store) => {
+    if (!(await store.clients.create({ slug, name, createdAt: new Date().toISOString() }))) throw new CliError(`client "${slug}" exists already`);
+    log(`added client ${slug} (${name})`);
+  });
+}
+
+export async function clientListCommand(options: { database?: string; format?: string }): Promise<void> {
+  await withDatabase(options.database, async (store) => {
+    const clients = await store.clients.list();
+    if (options.format === "json") return writeStdout(`${JSON.stringify(clients, null, 2)}\n`);
+    const rows = await Promise.all(clients.map(async (c) => [c.slug, c.name, String((await store.endpoints.list(c.slug)).length), c.createdAt.slice(0, 10)]));
+    await writeStdout(table(["SLUG", "NAME", "ENDPOINTS", "CREATED"], rows));
+  });
+}
+
+export async function tokenCreateCommand(options: { client?: string; admin?: boolean; label?: string; expires?: string; database?: string }): Promise<void> {
+  if (Boolean(options.client) === Boolean(options.admin)) throw new CliError("give either --client SLUG (an agent token) or --admin (an MSP admin token)");
+  const now = new Date();
+  const expiresAt = options.expires === undefined ? undefined : parseExpiry(options.expires, now);
+  await withDatabase(options.database, async (store) => {
+    const issued = await serviceErrors(() => issueToken(store, { kind: options.admin ? "admin" : "agent", clientSlug: options.client, label: options.label, expiresAt, now }));
+    log(`created ${issued.record.kind} token ${issued.record.id}${options.client ? ` for client ${options.client}` : ""}${expiresAt ? `, expires ${expiresAt}` : ""}. It is shown once: only its hash is stored.`);
+    await writeStdout(`${issued.token}\n`);
+  });
+}
+
+export async function tokenListCommand(options: { client?: string; database?: string }): Promise<void> {
+  await withDatabase(options.database, async (store) => {
+    const tokens = await store.tokens.list(options.client);
+    const rows = tokens.map((t) => [t.id, t.kind, t.clientSlug ?? "-", t.label ?? "", t.createdAt.slice(0, 10), t.expiresAt?.slice(0, 10) ?? "never", t.revokedAt ? `revoked ${t.revokedAt.slice(0, 10)}` : "active", t.lastUsedAt?.slice(0, 19) ?? "never"]);
+    await writeStdout(table(["ID", "KIND", "CLIENT", "LABEL", "CREATED", "EXPIRES", "STATUS", "LAST USED"], rows));
+  });
+}
+
+export async function tokenRevokeCommand(id: string, options: { database?: string }): Promise<void> {
+  await withDatabase(options.database, async (store) => {
+    if (!(await store.tokens.revoke(id, new Date().toISOString()))) throw new CliError(`no active token ${id}`);
+    log(`revoked token ${id}: agents using it now get 401`);
+  });
+}
+
+export async function catalogPushCommand(file: string | undefined, options: { client: string; procurement?: string; database?: string; lifecycleDir?: string }): Promise<void> {
+  parseClientSlug(options.client, "--client");
+  if (!file && !options.procurement) throw new CliError("give the catalog file and/or --procurement CSV");
+  const read = async (path: string) => readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => Promise.reject(new CliError(`${path}: cannot read (${error.code ?? error.message})`)));
+  const dataset = await loadDataset(options.lifecycleDir);
+  await withDatabase(options.database, async (store) => {
+    const evaluator = createEvaluator(store, dataset.index);
+    if (file) {
+      const text = await read(file);
+      // A procurementFile next to the catalog is read here and stored with it: the server has no such file.
+      const local = await loadCatalogFile(file).catch((error: unknown) => Promise.reject(error instanceof ContractError ? new CliError(error.message) : error));
+      const register = local.catalog.procurementFile ? local.procurement.slice((local.catalog.procurement ?? []).length) : undefined;
+      const { reevaluated } = await serviceErrors(() => putCatalog(store, evaluator, options.client, text, new Date(), register), file);
+      log(`stored the catalog of ${options.client} from ${file}${register ? ` with ${register.length} purchases from ${local.catalog.procurementFile}` : ""}; re-evaluated ${reevaluated} endpoint${reevaluated === 1 ? "" : "s"}`);
+    }
+    if (options.procurement) {
+      const csv = await read(options.procurement);
+      const { purchases, reevaluated } = await serviceErrors(() => putProcurement(store, evaluator, options.client, csv, new Date()), options.procurement);
+      log(`stored ${purchases} purchase${purchases === 1 ? "" : "s"} for ${options.client} from ${options.procurement}; re-evaluated ${reevaluated} endpoint${reevaluated === 1 ? "" : "s"}`);
+    }
+  });
+}
+
+/** 90d, 12h, or a date/date-time. */
+function parseExpiry(value: string, now: Date): string {
+  const relative = /^(\d+)([dh])$/.exec(value);
+  if (relative) return new Date(now.getTime() + Number(relative[1]) * (relative[2] === "d" ? 86_400_000 : 3_600_000)).toISOString();
+  const date = Date.parse(value);
+  if (Number.isNaN(date) || date <= now.getTime()) throw new CliError(`--expires ${JSON.stringify(value)}: expected a duration like 90d or 12h, or a future date (2027-01-31)`);
+  return new Date(date).toISOString();
+}
+
+/** Service refusals become one-line CLI errors (file names replace the generic "catalog" source). */
+async function serviceErrors<T>(work: () => Promise<T>, file?: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ServiceError) throw new CliError(file ? error.message.replaceAll(/^(catalog|procurement register)(?=[:\s])/gm, file) : error.message);
+    throw error;
+  }
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}

@@ -1,0 +1,26 @@
+import { DEFAULT_DATABASE, openStore } from "../../collector/src/store/open-store.js";
+import { DatabaseUnavailableError } from "../../collector/src/store/sql/errors.js";
+import type { Store } from "../../collector/src/store/types.js";
+import { CliError } from "../errors.js";
+
+/** --database, else CAVEAT_DATABASE, else ./caveat.db; a database that cannot be opened is a one-line error. */
+export async function openDatabase(database?: string): Promise<{ store: Store; label: string }> {
+  const target = database ?? process.env.CAVEAT_DATABASE ?? DEFAULT_DATABASE;
+  try {
+    const store = await openStore(target);
+    return { store, label: store.kind === "sqlite" ? `SQLite ${target}` : `PostgreSQL ${target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}` };
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) throw new CliError(error.message);
+    if ((error as { code?: string }).code === "SQLITE_CANTOPEN") throw new CliError(`cannot open the SQLite database ${target}`);
+    throw error;
+  }
+}
+
+export async function withDatabase<T>(database: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const { store } = await openDatabase(database);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,252 @@
+// The collector's HTTP API (fastify: schema-free here because documents are validated by the contract
+// validators, but its body limits, content-type parsing and error hooks are what a server needs).
+// Routes decode the request, call a service and encode the answer; nothing else lives here.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { gunzipSync, inflateSync } from "node:zlib";
+import { ServiceError } from "../service/errors.js";
+import { authenticate } from "../service/tokens.js";
+import { ingestInventory } from "../service/ingest.js";
+import { putCatalog, putProcurement, requireClient } from "../service/catalogs.js";
+import { issueToken } from "../service/tokens.js";
+import type { Evaluator } from "../service/evaluation.js";
+import type { Store, TokenRecord } from "../store/types.js";
+import { DatabaseUnavailableError } from "../store/sql/errors.js";
+import { Metrics } from "./metrics.js";
+import { AGENT_VERSION } from "../../../agent/src/version.js";
+
+export interface ServerOptions {
+  store: Store;
+  evaluator: Evaluator;
+  /** Largest accepted body, compressed or not (default 16 MiB: a 10,000-package server is ~3 MiB). */
+  bodyLimit?: number;
+  now?: () => Date;
+  /** fastify's logger (pino); false in tests. */
+  logger?: boolean;
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    token?: TokenRecord;
+  }
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { store, evaluator } = options;
+  const now = options.now ?? (() => new Date());
+  const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
+  const metrics = new Metrics();
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: true, return503OnClosing: true });
+
+  // Bodies are decoded here (gzip and deflate, bounded after inflation: a 10 KiB gzip bomb must not
+  // become 10 GiB) and handed to routes as text; the services parse and validate them.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(["application/json", "text/csv", "text/plain", "text/yaml", "application/yaml", "application/x-yaml"], { parseAs: "buffer" }, (request, body, done) => {
+    try {
+      done(null, decodeBody(request, body as Buffer, bodyLimit));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.request(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ServiceError) return reply.code(error.status).send({ error: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) });
+    if (error instanceof DatabaseUnavailableError) {
+      request.log.error({ err: error }, "database unavailable");
+      return reply.code(503).header("retry-after", "30").send({ error: "unavailable", message: "the collector's database is unavailable; retry later" });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const code = error instanceof BodyError ? error.code : clientErrorCode(status);
+      return reply.code(status).send({ error: code, message: (error as Error).message });
+    }
+    request.log.error({ err: error }, "internal error");
+    return reply.code(500).send({ error: "internal", message: "internal error; the collector logged it" });
+  });
+
+  const admin = async (request: FastifyRequest) => {
+    const token = await authenticate(store, request.headers.authorization, now());
+    if (token.kind !== "admin") throw new ServiceError("forbidden", "this needs an admin token; agent tokens only submit inventories");
+    request.token = token;
+  };
+  const slugOf = async (request: FastifyRequest) => {
+    const slug = (request.params as { slug: string }).slug;
+    if (!SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
+    await requireClient(store, slug);
+    return slug;
+  };
+
+  app.get("/healthz", async (_request, reply) => {
+    await store.clients.get("healthz-probe");
+    return reply.send({ status: "ok", database: store.kind, version: AGENT_VERSION });
+  });
+
+  app.get("/metrics", async (_request, reply) => {
+    const memory = process.memoryUsage();
+    return reply.type("text/plain; version=0.0.4").send(metrics.render({ process_resident_memory_bytes: memory.rss, nodejs_heap_used_bytes: memory.heapUsed }));
+  });
+
+  app.post("/api/v1/inventories", async (request, reply) => {
+    const started = performance.now();
+    try {
+      const token = await authenticate(store, request.headers.authorization, now());
+      const result = await ingestInventory(store, evaluator, token, bodyText(request), now());
+      metrics.ingest(result.status, (performance.now() - started) / 1000);
+      void store.tokens.touch(token.id, now().toISOString()).catch((error: unknown) => request.log.warn({ err: error }, "could not record token use"));
+      return reply.code(result.status === "created" ? 201 : 200).send(result);
+    } catch (error) {
+      metrics.ingest("rejected", 0);
+      throw error;
+    }
+  });
+
+  app.get("/api/v1/clients", { preHandler: admin }, async () => ({ clients: await store.clients.list() }));
+
+  app.post("/api/v1/clients", { preHandler: admin }, async (request, reply) => {
+    const body = jsonBody(request) as { slug?: unknown; name?: unknown };
+    if (typeof body.slug !== "string" || !SLUG.test(body.slug)) throw new ServiceError("invalid_request", "slug: expected lowercase letters, digits and inner hyphens (e.g. acme-dental)");
+    if (typeof body.name !== "string" || body.name.trim() === "" || body.name.length > 256) throw new ServiceError("invalid_request", "name: expected the client's name (1 to 256 characters)");
+    const client = { slug: body.slug, name: body.name.trim(), createdAt: now().toISOString() };
+    if (!(await store.clients.create(client))) throw new ServiceError("conflict", `client "${body.slug}" exists already`);
+    return reply.code(201).send(client);
+  });
+
+  app.get("/api/v1/clients/:slug", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    const [client, endpoints, catalog] = await Promise.all([store.clients.get(slug), store.endpoints.list(slug), store.catalogs.get(slug)]);
+    return { ...client, endpoints: endpoints.length, catalogUpdatedAt: catalog?.updatedAt ?? null };
+  });
+
+  app.put("/api/v1/clients/:slug/catalog", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    return putCatalog(store, evaluator, slug, bodyText(request), now());
+  });
+
+  app.get("/api/v1/clients/:slug/catalog", { preHandler: admin }, async (request, reply) => {
+    const slug = await slugOf(request);
+    const stored = await store.catalogs.get(slug);
+    if (!stored) throw new ServiceError("not_found", `client "${slug}" has no catalog`);
+    return reply.send({ catalog: stored.catalog, procurement: stored.procurement, updatedAt: stored.updatedAt });
+  });
+
+  app.put("/api/v1/clients/:slug/procurement", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    return putProcurement(store, evaluator, slug, bodyText(request), now());
+  });
+
+  app.post("/api/v1/clients/:slug/tokens", { preHandler: admin }, async (request, reply) => {
+    const slug = await slugOf(request);
+    const body = request.body === undefined ? {} : (jsonBody(request) as { label?: unknown; expiresAt?: unknown });
+    if (body.label !== undefined && (typeof body.label !== "string" || body.label.length > 256)) throw new ServiceError("invalid_request", "label: expected text up to 256 characters");
+    if (body.expiresAt !== undefined && (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt)))) throw new ServiceError("invalid_request", "expiresAt: expected an ISO 8601 date-time");
+    const issued = await issueToken(store, { kind: "agent", clientSlug: slug, label: body.label as string | undefined, expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt as string).toISOString(), now: now() });
+    return reply.code(201).send({ token: issued.token, id: issued.record.id, client: slug, expiresAt: issued.record.expiresAt ?? null });
+  });
+
+  app.delete("/api/v1/tokens/:id", { preHandler: admin }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id) || !(await store.tokens.revoke(id, now().toISOString()))) throw new ServiceError("not_found", "no such active token");
+    return reply.code(204).send();
+  });
+
+  app.get("/api/v1/clients/:slug/endpoints", { preHandler: admin }, async (request) => ({ endpoints: await store.endpoints.list(await slugOf(request)) }));
+
+  app.get("/api/v1/clients/:slug/endpoints/:id/scans", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    const { id } = request.params as { id: string };
+    if (!(await store.endpoints.get(slug, id))) throw new ServiceError("not_found", `no endpoint ${id} for client "${slug}"`);
+    return { scans: await store.scans.list(slug, { endpointId: id, limit: limitOf(request) }) };
+  });
+
+  app.get("/api/v1/clients/:slug/scans/:scanId", { preHandler: admin }, async (request, reply) => {
+    const slug = await slugOf(request);
+    const text = await store.scans.inventoryText(slug, (request.params as { scanId: string }).scanId);
+    if (text === undefined) throw new ServiceError("not_found", "no such scan for this client");
+    return reply.type("application/json").send(text);
+  });
+
+  app.get("/api/v1/clients/:slug/findings", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    const findings = await store.findings.current(slug);
+    return { client: slug, findings };
+  });
+
+  app.get("/api/v1/clients/:slug/findings/history", { preHandler: admin }, async (request) => {
+    const slug = await slugOf(request);
+    const since = (request.query as { since?: string }).since;
+    return { client: slug, scans: await store.findings.history(slug, { since, limit: limitOf(request) }) };
+  });
+
+  return app;
+}
+
+function decodeBody(request: FastifyRequest, raw: Buffer, limit: number): string {
+  const encoding = String(request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+  let bytes: Buffer;
+  try {
+    if (encoding === "gzip" || encoding === "x-gzip") bytes = gunzipSync(raw, { maxOutputLength: limit });
+    else if (encoding === "deflate") bytes = inflateSync(raw, { maxOutputLength: limit });
+    else if (encoding === "identity") bytes = raw;
+    else throw new BodyError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported: send gzip, deflate or nothing`);
+  } catch (error) {
+    if (error instanceof BodyError) throw error;
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) throw new BodyError(413, "too_large", `the decompressed body is larger than ${limit} bytes`);
+    throw new BodyError(400, "invalid_request", `the body is not valid ${encoding} data`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new BodyError(400, "invalid_request", "the body is not valid UTF-8");
+  }
+}
+
+/** A 4xx raised while parsing a body, before a route runs (fastify passes statusCode through). */
+class BodyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function bodyText(request: FastifyRequest): string {
+  if (typeof request.body !== "string") throw new ServiceError("invalid_request", "send the document as the request body (Content-Type application/json, or text/yaml / text/csv where documented)");
+  return request.body;
+}
+
+function jsonBody(request: FastifyRequest): unknown {
+  try {
+    const value: unknown = JSON.parse(bodyText(request));
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("expected a JSON object");
+    return value;
+  } catch (error) {
+    throw new ServiceError("invalid_request", `the body is not a JSON object: ${(error as Error).message}`);
+  }
+}
+
+function limitOf(request: FastifyRequest): number | undefined {
+  const raw = (request.query as { limit?: string }).limit;
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1) throw new ServiceError("invalid_request", "limit: expected a whole number from 1");
+  return Number(raw);
+}
+
+const CLIENT_ERRORS: Record<number, string> = { 400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 408: "timeout", 409: "conflict", 411: "length_required", 413: "too_large", 415: "unsupported_media_type", 429: "too_many_requests" };
+
+function clientErrorCode(status: number): string {
+  return CLIENT_ERRORS[status] ?? "invalid_request";
+}
+
+export type { FastifyInstance, FastifyReply };

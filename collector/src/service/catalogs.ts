@@ -1,0 +1,69 @@
+// Per-client catalog and procurement register uploads. A change applies at once: every endpoint's
+// latest scan is evaluated again, so a new waiver or an approved title shows in the current findings.
+import type { Inventory } from "../../../schemas/inventory.v1.js";
+import { ContractError } from "../../../schemas/validate.js";
+import { parseCatalog } from "../catalog/load-catalog.js";
+import { parseProcurementCsv } from "../catalog/procurement-csv.js";
+import type { Store } from "../store/types.js";
+import type { Purchase } from "../../../schemas/catalog.v1.js";
+import { ServiceError } from "./errors.js";
+import { summaryOf, type Evaluator } from "./evaluation.js";
+
+/**
+ * `register`: the rows of the catalog's procurementFile, read by a caller that has the file (the CLI);
+ * over HTTP the register is uploaded on its own (putProcurement).
+ */
+export async function putCatalog(store: Store, evaluator: Evaluator, slug: string, text: string, now: Date, register?: Purchase[]): Promise<{ reevaluated: number }> {
+  await requireClient(store, slug);
+  let catalog;
+  try {
+    catalog = parseCatalog(text, "catalog");
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new ServiceError("invalid_catalog", error.message, error.violations);
+  }
+  if (catalog.client !== slug) throw new ServiceError("invalid_catalog", `the catalog is for client "${catalog.client}", not "${slug}"`);
+  if (catalog.procurementFile !== undefined && register === undefined) {
+    throw new ServiceError("invalid_catalog", `procurementFile cannot be read by the server: upload the register with PUT /api/v1/clients/${slug}/procurement (text/csv) or caveat catalog push --procurement FILE`);
+  }
+  const previous = await store.catalogs.get(slug);
+  await store.catalogs.put(slug, { catalog, source: text, procurement: register ?? previous?.procurement ?? [], updatedAt: now.toISOString() });
+  evaluator.invalidate(slug);
+  return { reevaluated: await reevaluateClient(store, evaluator, slug, now) };
+}
+
+export async function putProcurement(store: Store, evaluator: Evaluator, slug: string, csv: string, now: Date): Promise<{ purchases: number; reevaluated: number }> {
+  await requireClient(store, slug);
+  const stored = await store.catalogs.get(slug);
+  if (!stored) throw new ServiceError("conflict", `client "${slug}" has no catalog yet: upload the catalog first`);
+  let procurement;
+  try {
+    procurement = parseProcurementCsv(csv, "procurement register");
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new ServiceError("invalid_procurement", error.message, error.violations);
+  }
+  await store.catalogs.put(slug, { ...stored, procurement, updatedAt: now.toISOString() });
+  evaluator.invalidate(slug);
+  return { purchases: procurement.length, reevaluated: await reevaluateClient(store, evaluator, slug, now) };
+}
+
+/** Evaluates every endpoint's latest scan again (catalog changed, or a new day moved end-of-life dates). */
+export async function reevaluateClient(store: Store, evaluator: Evaluator, slug: string, now: Date): Promise<number> {
+  let count = 0;
+  for (const endpoint of await store.endpoints.list(slug)) {
+    const text = await store.scans.inventoryText(slug, endpoint.lastScanId);
+    if (!text) continue;
+    const scan = JSON.parse(text) as Inventory;
+    const previousRecord = await store.scans.previous(slug, endpoint.id, scan.collectedAt);
+    const previousText = previousRecord ? await store.scans.inventoryText(slug, previousRecord.scanId) : undefined;
+    const findings = await evaluator.evaluate(slug, scan, previousText ? (JSON.parse(previousText) as Inventory) : undefined, now);
+    await store.scans.replaceFindings(endpoint.lastScanId, findings.findings, summaryOf(findings));
+    count++;
+  }
+  return count;
+}
+
+export async function requireClient(store: Store, slug: string): Promise<void> {
+  if (!(await store.clients.get(slug))) throw new ServiceError("not_found", `no client "${slug}"`);
+}

@@ -1,0 +1,61 @@
+// Ingest: one inventory from an agent, authenticated by its client's token. Validated, evaluated against
+// the client's catalog with the previous scan as history, stored with its findings in one transaction,
+// and idempotent by scanId so an agent's retry never stores anything twice.
+import { ContractError, parseInventory } from "../../../schemas/validate.js";
+import type { Inventory } from "../../../schemas/inventory.v1.js";
+import type { Store, TokenRecord } from "../store/types.js";
+import { ServiceError } from "./errors.js";
+import { summaryOf, type Evaluator } from "./evaluation.js";
+import { describeOs } from "../evaluate/evaluate.js";
+import { cleanSerial } from "../../../agent/src/identity.js";
+
+export interface IngestResult {
+  status: "created" | "duplicate";
+  scanId: string;
+  endpointId: string;
+  client: string;
+  findings: { total: number; waived: number; bySeverity: Record<string, number> };
+}
+
+export async function ingestInventory(store: Store, evaluator: Evaluator, token: TokenRecord, text: string, now: Date): Promise<IngestResult> {
+  if (token.kind !== "agent" || !token.clientSlug) throw new ServiceError("forbidden", "only agent tokens submit inventories");
+  const slug = token.clientSlug;
+  let inventory: Inventory;
+  try {
+    inventory = parseInventory(text, "request body");
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new ServiceError("invalid_inventory", `the inventory does not follow caveat.inventory/v1 (${error.violations.length} problem${error.violations.length === 1 ? "" : "s"})`, error.violations.slice(0, 50));
+  }
+  if (inventory.client !== undefined && inventory.client !== slug) {
+    throw new ServiceError("forbidden", `this token writes to client "${slug}" but the inventory says client "${inventory.client}"`);
+  }
+  const existing = await store.scans.get(slug, inventory.scanId);
+  if (existing) return answer("duplicate", existing.scanId, existing.endpointId, slug, existing.summary);
+
+  const previousRecord = await store.scans.previous(slug, inventory.endpoint.id, inventory.collectedAt);
+  const previousText = previousRecord ? await store.scans.inventoryText(slug, previousRecord.scanId) : undefined;
+  const previous = previousText ? (JSON.parse(previousText) as Inventory) : undefined;
+  const findings = await evaluator.evaluate(slug, inventory, previous, now);
+  const summary = summaryOf(findings);
+  const e = inventory.endpoint;
+  const serial = cleanSerial(e.serial);
+  const { created, record } = await store.scans.add({
+    scanId: inventory.scanId,
+    clientSlug: slug,
+    collectedAt: inventory.collectedAt,
+    receivedAt: now.toISOString(),
+    inventoryText: text,
+    endpoint: { id: e.id, hostname: e.hostname, os: describeOs(inventory.os), type: e.type, ...(e.manufacturer ? { manufacturer: e.manufacturer } : {}), ...(e.model ? { model: e.model } : {}), ...(serial ? { serial } : {}) },
+    software: inventory.software.map((s) => ({ name: s.name, ...(s.version ? { version: s.version } : {}), ...(s.publisher ? { publisher: s.publisher } : {}), source: s.source, scope: s.scope })),
+    findings: findings.findings,
+    summary,
+  });
+  // The same scanId stored for another client: say nothing about it beyond the conflict.
+  if (record.clientSlug !== slug) throw new ServiceError("conflict", "this scanId is already in use");
+  return answer(created ? "created" : "duplicate", record.scanId, record.endpointId, slug, record.summary);
+}
+
+function answer(status: IngestResult["status"], scanId: string, endpointId: string, client: string, s: { findings: number; waived: number; bySeverity: Record<string, number> }): IngestResult {
+  return { status, scanId, endpointId, client, findings: { total: s.findings, waived: s.waived, bySeverity: s.bySeverity } };
+}

@@ -1,0 +1,115 @@
+// Versioned schema migrations, run on start by every collector instance. Applied versions are recorded in
+// schema_migrations; on PostgreSQL an advisory lock makes instances starting together take turns.
+// Never edit a released migration: add the next version.
+import type { SqlDriver, SqlExecutor } from "./driver.js";
+
+interface Migration {
+  version: number;
+  name: string;
+  /** Portable SQL; {BLOB} becomes BLOB (SQLite) or BYTEA (PostgreSQL). */
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "clients, tokens, catalogs, endpoints, scans, software, findings",
+    statements: [
+      `CREATE TABLE clients (
+        slug TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('agent', 'admin')),
+        client_slug TEXT REFERENCES clients (slug),
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT,
+        CHECK ((kind = 'agent') = (client_slug IS NOT NULL))
+      )`,
+      `CREATE TABLE catalogs (
+        client_slug TEXT PRIMARY KEY REFERENCES clients (slug),
+        document TEXT NOT NULL,
+        source TEXT NOT NULL,
+        procurement TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE endpoints (
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        os TEXT NOT NULL,
+        type TEXT NOT NULL,
+        manufacturer TEXT,
+        model TEXT,
+        serial TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_scan_id TEXT NOT NULL,
+        scans INTEGER NOT NULL,
+        PRIMARY KEY (client_slug, id)
+      )`,
+      `CREATE TABLE scans (
+        scan_id TEXT PRIMARY KEY,
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        endpoint_id TEXT NOT NULL,
+        collected_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        software_count INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        inventory_gzip {BLOB} NOT NULL
+      )`,
+      `CREATE INDEX scans_by_endpoint ON scans (client_slug, endpoint_id, collected_at)`,
+      `CREATE INDEX scans_by_client ON scans (client_slug, received_at)`,
+      `CREATE TABLE software (
+        scan_id TEXT NOT NULL REFERENCES scans (scan_id),
+        name TEXT NOT NULL,
+        version TEXT,
+        publisher TEXT,
+        source TEXT NOT NULL,
+        scope TEXT NOT NULL
+      )`,
+      `CREATE INDEX software_by_scan ON software (scan_id)`,
+      `CREATE TABLE findings (
+        scan_id TEXT NOT NULL REFERENCES scans (scan_id),
+        id TEXT NOT NULL,
+        client_slug TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        waived INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (scan_id, id)
+      )`,
+      `CREATE INDEX findings_by_client ON findings (client_slug, rule)`,
+    ],
+  },
+];
+
+export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {
+  return driver.transaction(async (tx) => {
+    // 0x63617665 is "cave": one lock id for caveat's migrations. Taken before anything else, even the
+    // CREATE TABLE IF NOT EXISTS, which is not safe when several instances start on an empty database.
+    if (tx.dialect === "postgres") await tx.all("SELECT pg_advisory_xact_lock(1667331685)");
+    await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    const done = new Set((await tx.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.run(statement.replaceAll("{BLOB}", tx.dialect === "postgres" ? "BYTEA" : "BLOB"));
+      await tx.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [migration.version, migration.name, new Date().toISOString()]);
+      applied.push(migration.version);
+    }
+    return { applied };
+  });
+}
+
+export async function schemaVersion(executor: SqlExecutor): Promise<number> {
+  const rows = await executor.all<{ v: number | null }>("SELECT MAX(version) AS v FROM schema_migrations");
+  return Number(rows[0]?.v ?? 0);
+}

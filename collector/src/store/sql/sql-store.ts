@@ -1,0 +1,339 @@
+// The store interfaces over a SqlDriver: one implementation, portable SQL, for SQLite and PostgreSQL.
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { Finding } from "../../../../schemas/findings.v1.js";
+import type {
+  CatalogStore,
+  Client,
+  ClientStore,
+  EndpointRecord,
+  EndpointStore,
+  FindingStore,
+  IngestSummary,
+  NewScan,
+  ScanRecord,
+  ScanStore,
+  Store,
+  StoredCatalog,
+  TokenRecord,
+  TokenStore,
+} from "../types.js";
+import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
+import { migrate } from "./migrations.js";
+
+export async function sqlStore(driver: SqlDriver): Promise<Store> {
+  await migrate(driver);
+  return {
+    kind: driver.dialect,
+    clients: clientStore(driver),
+    tokens: tokenStore(driver),
+    catalogs: catalogStore(driver),
+    endpoints: endpointStore(driver),
+    scans: scanStore(driver),
+    findings: findingStore(driver),
+    close: () => driver.close(),
+  };
+}
+
+const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function clientStore(db: SqlDriver): ClientStore {
+  return {
+    async create(client) {
+      const { changes } = await db.run("INSERT INTO clients (slug, name, created_at) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING", [client.slug, client.name, client.createdAt]);
+      return changes === 1;
+    },
+    async get(slug) {
+      return (await db.all<Client>(`SELECT slug, name, created_at AS "createdAt" FROM clients WHERE slug = ?`, [slug]))[0];
+    },
+    list: () => db.all<Client>(`SELECT slug, name, created_at AS "createdAt" FROM clients ORDER BY slug`),
+  };
+}
+
+const TOKEN_COLUMNS = `id, kind, client_slug AS "clientSlug", hash, label, created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"`;
+
+function toToken(row: Record<string, unknown>): TokenRecord {
+  return withoutUndefined({
+    id: String(row.id),
+    kind: row.kind as TokenRecord["kind"],
+    clientSlug: opt(row.clientSlug),
+    hash: String(row.hash),
+    label: opt(row.label),
+    createdAt: String(row.createdAt),
+    expiresAt: opt(row.expiresAt),
+    revokedAt: opt(row.revokedAt),
+    lastUsedAt: opt(row.lastUsedAt),
+  });
+}
+
+function tokenStore(db: SqlDriver): TokenStore {
+  return {
+    async create(t) {
+      await db.run("INSERT INTO tokens (id, kind, client_slug, hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        t.id,
+        t.kind,
+        t.clientSlug ?? null,
+        t.hash,
+        t.label ?? null,
+        t.createdAt,
+        t.expiresAt ?? null,
+      ]);
+    },
+    async findByHash(hash) {
+      const row = (await db.all(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ?`, [hash]))[0];
+      return row ? toToken(row) : undefined;
+    },
+    async list(clientSlug) {
+      const rows = clientSlug === undefined ? await db.all(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`) : await db.all(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE client_slug = ? ORDER BY created_at, id`, [clientSlug]);
+      return rows.map(toToken);
+    },
+    async revoke(id, at) {
+      return (await db.run("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [at, id])).changes === 1;
+    },
+    async touch(id, at) {
+      await db.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", [at, id]);
+    },
+  };
+}
+
+function catalogStore(db: SqlDriver): CatalogStore {
+  return {
+    async put(slug, c) {
+      await db.run(
+        `INSERT INTO catalogs (client_slug, document, source, procurement, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (client_slug) DO UPDATE SET document = excluded.document, source = excluded.source, procurement = excluded.procurement, updated_at = excluded.updated_at`,
+        [slug, JSON.stringify(c.catalog), c.source, JSON.stringify(c.procurement), c.updatedAt],
+      );
+    },
+    async get(slug) {
+      const row = (await db.all<{ document: string; source: string; procurement: string; updatedAt: string }>(`SELECT document, source, procurement, updated_at AS "updatedAt" FROM catalogs WHERE client_slug = ?`, [slug]))[0];
+      return row ? ({ catalog: JSON.parse(row.document), source: row.source, procurement: JSON.parse(row.procurement), updatedAt: row.updatedAt } satisfies StoredCatalog) : undefined;
+    },
+  };
+}
+
+const ENDPOINT_COLUMNS = `client_slug AS "clientSlug", id, hostname, os, type, manufacturer, model, serial, first_seen AS "firstSeen", last_seen AS "lastSeen", last_scan_id AS "lastScanId", scans`;
+
+function toEndpoint(row: Record<string, unknown>): EndpointRecord {
+  return withoutUndefined({
+    clientSlug: String(row.clientSlug),
+    id: String(row.id),
+    hostname: String(row.hostname),
+    os: String(row.os),
+    type: String(row.type),
+    manufacturer: opt(row.manufacturer),
+    model: opt(row.model),
+    serial: opt(row.serial),
+    firstSeen: String(row.firstSeen),
+    lastSeen: String(row.lastSeen),
+    lastScanId: String(row.lastScanId),
+    scans: Number(row.scans),
+  });
+}
+
+function endpointStore(db: SqlDriver): EndpointStore {
+  return {
+    async list(slug) {
+      return (await db.all(`SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE client_slug = ? ORDER BY hostname, id`, [slug])).map(toEndpoint);
+    },
+    async get(slug, id) {
+      const row = (await db.all(`SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
+      return row ? toEndpoint(row) : undefined;
+    },
+  };
+}
+
+const SCAN_COLUMNS = `scan_id AS "scanId", client_slug AS "clientSlug", endpoint_id AS "endpointId", collected_at AS "collectedAt", received_at AS "receivedAt", software_count AS "softwareCount", summary`;
+
+function toScan(row: Record<string, unknown>): ScanRecord {
+  return {
+    scanId: String(row.scanId),
+    clientSlug: String(row.clientSlug),
+    endpointId: String(row.endpointId),
+    collectedAt: String(row.collectedAt),
+    receivedAt: String(row.receivedAt),
+    softwareCount: Number(row.softwareCount),
+    summary: JSON.parse(String(row.summary)) as IngestSummary,
+  };
+}
+
+/** Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const BATCH = 200;
+
+async function insertMany(tx: SqlExecutor, table: string, columns: string[], rows: SqlValue[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    const tuple = `(${columns.map(() => "?").join(", ")})`;
+    await tx.run(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${batch.map(() => tuple).join(", ")}`, batch.flat());
+  }
+}
+
+function scanStore(db: SqlDriver): ScanStore {
+  const get = async (ex: SqlExecutor, scanId: string) => {
+    const row = (await ex.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE scan_id = ?`, [scanId]))[0];
+    return row ? toScan(row) : undefined;
+  };
+  // One scan: its row (or nothing, when the scanId exists), software, findings and the endpoint row.
+  const addOne = async (tx: SqlExecutor, scan: NewScan): Promise<{ created: boolean; record: ScanRecord }> => {
+    const inserted = await tx.run(
+      `INSERT INTO scans (scan_id, client_slug, endpoint_id, collected_at, received_at, software_count, summary, inventory_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scan_id) DO NOTHING`,
+      [scan.scanId, scan.clientSlug, scan.endpoint.id, scan.collectedAt, scan.receivedAt, scan.software.length, JSON.stringify(scan.summary), gzipSync(scan.inventoryText, { level: 1 })],
+    );
+    if (inserted.changes === 0) return { created: false, record: (await get(tx, scan.scanId))! };
+    await insertMany(tx, "software", ["scan_id", "name", "version", "publisher", "source", "scope"], scan.software.map((s) => [scan.scanId, s.name, s.version ?? null, s.publisher ?? null, s.source, s.scope]));
+    await insertFindings(tx, scan.scanId, scan.clientSlug, scan.endpoint.id, scan.findings);
+    const e = scan.endpoint;
+    // The endpoint row follows its newest scan; a late (spooled) older scan only widens firstSeen.
+    await tx.run(
+      `INSERT INTO endpoints (client_slug, id, hostname, os, type, manufacturer, model, serial, first_seen, last_seen, last_scan_id, scans)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (client_slug, id) DO UPDATE SET
+         scans = endpoints.scans + 1,
+         first_seen = CASE WHEN excluded.first_seen < endpoints.first_seen THEN excluded.first_seen ELSE endpoints.first_seen END,
+         hostname = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.hostname ELSE endpoints.hostname END,
+         os = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.os ELSE endpoints.os END,
+         type = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.type ELSE endpoints.type END,
+         manufacturer = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.manufacturer ELSE endpoints.manufacturer END,
+         model = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.model ELSE endpoints.model END,
+         serial = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.serial ELSE endpoints.serial END,
+         last_scan_id = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.last_scan_id ELSE endpoints.last_scan_id END,
+         last_seen = CASE WHEN excluded.last_seen >= endpoints.last_seen THEN excluded.last_seen ELSE endpoints.last_seen END`,
+      [scan.clientSlug, e.id, e.hostname, e.os, e.type, e.manufacturer ?? null, e.model ?? null, e.serial ?? null, scan.collectedAt, scan.collectedAt, scan.scanId],
+    );
+    return { created: true, record: (await get(tx, scan.scanId))! };
+        };
+  // SQLite has one writer and makes every commit durable with an fsync: concurrent adds are grouped
+  // into one transaction (each in its own savepoint, so one failure does not undo the others), and
+  // every caller is answered after that commit. PostgreSQL runs them in parallel on its pool.
+  const batcher = db.dialect === "sqlite" ? new GroupCommit(db, addOne) : undefined;
+  return {
+    add(scan: NewScan) {
+      return batcher ? batcher.add(scan) : db.transaction((tx) => addOne(tx, scan));
+    },
+    async get(slug, scanId) {
+      const record = await get(db, scanId);
+      return record?.clientSlug === slug ? record : undefined;
+    },
+    async inventoryText(slug, scanId) {
+      const row = (await db.all<{ inventory: Uint8Array }>(`SELECT inventory_gzip AS "inventory" FROM scans WHERE scan_id = ? AND client_slug = ?`, [scanId, slug]))[0];
+      return row ? gunzipSync(row.inventory).toString("utf8") : undefined;
+    },
+    async previous(slug, endpointId, before) {
+      const row = (await db.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE client_slug = ? AND endpoint_id = ? AND collected_at < ? ORDER BY collected_at DESC LIMIT 1`, [slug, endpointId, before]))[0];
+      return row ? toScan(row) : undefined;
+    },
+    async list(slug, options = {}) {
+      const limit = Math.min(options.limit ?? 100, 1000);
+      const rows = options.endpointId
+        ? await db.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE client_slug = ? AND endpoint_id = ? ORDER BY collected_at DESC LIMIT ?`, [slug, options.endpointId, limit])
+        : await db.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE client_slug = ? ORDER BY collected_at DESC LIMIT ?`, [slug, limit]);
+      return rows.map(toScan);
+    },
+    replaceFindings(scanId, findings, summary) {
+      return db.transaction(async (tx) => {
+        const row = (await tx.all<{ clientSlug: string; endpointId: string }>(`SELECT client_slug AS "clientSlug", endpoint_id AS "endpointId" FROM scans WHERE scan_id = ?`, [scanId]))[0];
+        if (!row) throw new Error(`internal: no scan ${scanId} to re-evaluate`);
+        await tx.run("DELETE FROM findings WHERE scan_id = ?", [scanId]);
+        await insertFindings(tx, scanId, row.clientSlug, row.endpointId, findings);
+        await tx.run("UPDATE scans SET summary = ? WHERE scan_id = ?", [JSON.stringify(summary), scanId]);
+      });
+    },
+    async count() {
+      return Number((await db.all<{ n: number }>("SELECT COUNT(*) AS n FROM scans"))[0]?.n ?? 0);
+    },
+  };
+}
+
+/**
+ * Group commit: adds wait up to WAIT_MS (or until MAX_GROUP are queued) and are written in one transaction.
+ * better-sqlite3 blocks the event loop while it writes, so without the short wait a group would rarely
+ * hold more than the one or two requests that happened to be ready.
+ */
+class GroupCommit<T> {
+  private static readonly MAX_GROUP = 64;
+  private static readonly WAIT_MS = 4;
+  private timer?: NodeJS.Timeout;
+  private pending: { scan: NewScan; resolve: (value: T) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly write: (tx: SqlExecutor, scan: NewScan) => Promise<T>,
+  ) {}
+
+  add(scan: NewScan): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ scan, resolve, reject });
+      if (this.running) return;
+      if (this.pending.length >= GroupCommit.MAX_GROUP) this.start();
+      else this.timer ??= setTimeout(() => this.start(), GroupCommit.WAIT_MS);
+    });
+  }
+
+  private start(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = true;
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.pending.splice(0, GroupCommit.MAX_GROUP);
+    const outcomes: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
+    try {
+      await this.db.transaction(async (tx) => {
+        for (const item of group) {
+          await tx.run("SAVEPOINT scan_add");
+          try {
+            outcomes.push({ ok: true, value: await this.write(tx, item.scan) });
+            await tx.run("RELEASE scan_add");
+          } catch (error) {
+            await tx.run("ROLLBACK TO scan_add");
+            await tx.run("RELEASE scan_add");
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+      group.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.error);
+      });
+    } catch (error) {
+      for (const item of group) item.reject(error);
+    }
+    this.running = false;
+    if (this.pending.length >= GroupCommit.MAX_GROUP) this.start();
+    else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.start(), GroupCommit.WAIT_MS);
+  }
+}
+
+function insertFindings(tx: SqlExecutor, scanId: string, slug: string, endpointId: string, findings: Finding[]): Promise<void> {
+  return insertMany(
+    tx,
+    "findings",
+    ["scan_id", "id", "client_slug", "endpoint_id", "rule", "severity", "waived", "document"],
+    findings.map((f) => [scanId, f.id, slug, endpointId, f.rule, f.severity, f.waived ? 1 : 0, JSON.stringify(f)]),
+  );
+}
+
+function findingStore(db: SqlDriver): FindingStore {
+  return {
+    async current(slug) {
+      const rows = await db.all<{ document: string }>(
+        `SELECT f.document FROM findings f JOIN endpoints e ON e.client_slug = f.client_slug AND e.last_scan_id = f.scan_id WHERE f.client_slug = ? ORDER BY e.hostname, f.rule, f.id`,
+        [slug],
+      );
+      return rows.map((r) => JSON.parse(r.document) as Finding);
+    },
+    async history(slug, options = {}) {
+      const limit = Math.min(options.limit ?? 1000, 10_000);
+      const rows = await db.all(
+        `SELECT ${SCAN_COLUMNS.replace(/\b(scan_id|client_slug|endpoint_id|collected_at|received_at|software_count|summary)\b/g, "s.$1")}, e.hostname FROM scans s JOIN endpoints e ON e.client_slug = s.client_slug AND e.id = s.endpoint_id
+         WHERE s.client_slug = ? AND s.collected_at >= ? ORDER BY s.collected_at, s.scan_id LIMIT ?`,
+        [slug, options.since ?? "", limit],
+      );
+      return rows.map((r) => ({ ...toScan(r), hostname: String(r.hostname) }));
+    },
+  };
+}

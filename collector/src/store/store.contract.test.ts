@@ -1,0 +1,153 @@
+// One contract for every store implementation: the same tests run on SQLite and on PostgreSQL
+// (a throwaway cluster started from the installed binaries, or DATABASE_URL).
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../../schemas/findings.v1.js";
+import { openStore } from "./open-store.js";
+import type { NewScan, Store } from "./types.js";
+import { startPostgres } from "../../../test/postgres.js";
+
+const databases: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
+  ["sqlite", async () => ({ url: join(await mkdtemp(join(tmpdir(), "caveat-store-")), "caveat.db"), stop: async () => undefined })],
+  ["postgres", startPostgres],
+];
+
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`;
+
+function finding(rule: string, subject: string, endpointId: string, hostname = "PC-1"): Finding {
+  return { id: `${String(n).padStart(4, "0")}${rule.length}`.padEnd(20, "a"), rule, severity: "high", endpoint: { id: endpointId, hostname }, subject, message: `${subject} <b>&"'`, evidence: { v: "1.0" }, recommendation: "r", waived: false };
+}
+
+function newScan(client: string, endpointId: string, collectedAt: string, extra: Partial<NewScan> = {}): NewScan {
+  return {
+    scanId: uuid(),
+    clientSlug: client,
+    collectedAt,
+    receivedAt: "2026-11-23T10:00:00.000Z",
+    inventoryText: `{"collectedAt":"${collectedAt}","name":"Zürich ✓ 𝄞"}`,
+    endpoint: { id: endpointId, hostname: "PC-1", os: "Windows 11 Pro (24H2)", type: "laptop", manufacturer: "Dell Inc.", model: "Latitude 5440", serial: "ABC123" },
+    software: [{ name: "Google Chrome", version: "131", publisher: "Google LLC", source: "registry", scope: "machine" }, { name: "7-Zip", source: "msi", scope: "user" }],
+    findings: [],
+    summary: { findings: 0, waived: 0, bySeverity: {} },
+    ...extra,
+  };
+}
+
+describe.each(databases)("store contract: %s", (_name, start) => {
+  let store: Store;
+  let db: { url: string; stop: () => Promise<void> };
+
+  beforeAll(async () => {
+    db = await start();
+    store = await openStore(db.url);
+    for (const slug of ["acme", "globex"]) await store.clients.create({ slug, name: slug.toUpperCase(), createdAt: "2026-11-01T00:00:00.000Z" });
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await db?.stop();
+  });
+
+  it("creates clients once and lists them", async () => {
+    expect(await store.clients.create({ slug: "acme", name: "again", createdAt: "2026-11-02T00:00:00.000Z" })).toBe(false);
+    expect(await store.clients.get("acme")).toEqual({ slug: "acme", name: "ACME", createdAt: "2026-11-01T00:00:00.000Z" });
+    expect(await store.clients.get("nope")).toBeUndefined();
+    expect((await store.clients.list()).map((c) => c.slug)).toEqual(["acme", "globex"]);
+  });
+
+  it("keeps tokens by hash, revokes once, records use", async () => {
+    await store.tokens.create({ id: "t1", kind: "agent", clientSlug: "acme", hash: "h1", label: "laptops", createdAt: "2026-11-01T00:00:00.000Z", expiresAt: "2027-11-01T00:00:00.000Z" });
+    await store.tokens.create({ id: "t2", kind: "admin", hash: "h2", createdAt: "2026-11-01T00:00:00.000Z" });
+    expect(await store.tokens.findByHash("h1")).toEqual({ id: "t1", kind: "agent", clientSlug: "acme", hash: "h1", label: "laptops", createdAt: "2026-11-01T00:00:00.000Z", expiresAt: "2027-11-01T00:00:00.000Z" });
+    await expect(store.tokens.create({ id: "t3", kind: "agent", clientSlug: "acme", hash: "h1", createdAt: "x" })).rejects.toThrow();
+    await expect(store.tokens.create({ id: "t4", kind: "agent", hash: "h4", createdAt: "x" })).rejects.toThrow();
+    expect(await store.tokens.revoke("t1", "2026-11-05T00:00:00.000Z")).toBe(true);
+    expect(await store.tokens.revoke("t1", "2026-11-06T00:00:00.000Z")).toBe(false);
+    await store.tokens.touch("t2", "2026-11-07T00:00:00.000Z");
+    expect(await store.tokens.findByHash("h1")).toMatchObject({ revokedAt: "2026-11-05T00:00:00.000Z" });
+    expect(await store.tokens.findByHash("h2")).toMatchObject({ lastUsedAt: "2026-11-07T00:00:00.000Z" });
+    expect((await store.tokens.list("acme")).map((t) => t.id)).toEqual(["t1"]);
+  });
+
+  it("stores a catalog with its source text and replaces it", async () => {
+    const catalog = { schema: "caveat.catalog/v1" as const, client: "acme", warnDays: 90 };
+    await store.catalogs.put("acme", { catalog, source: "schema: caveat.catalog/v1\n# ünïcode\n", procurement: [{ serial: "00123" }], updatedAt: "2026-11-01T00:00:00.000Z" });
+    await store.catalogs.put("acme", { catalog: { ...catalog, warnDays: 30 }, source: "v2", procurement: [], updatedAt: "2026-11-02T00:00:00.000Z" });
+    expect(await store.catalogs.get("acme")).toEqual({ catalog: { ...catalog, warnDays: 30 }, source: "v2", procurement: [], updatedAt: "2026-11-02T00:00:00.000Z" });
+    expect(await store.catalogs.get("globex")).toBeUndefined();
+  });
+
+  it("adds a scan once: a retry with the same scanId stores nothing and returns the first record", async () => {
+    const endpoint = uuid();
+    const scan = newScan("acme", endpoint, "2026-11-10T08:00:00Z", { findings: [finding("os.end-of-life", "Windows 7", endpoint)], summary: { findings: 1, waived: 0, bySeverity: { high: 1 } } });
+    const first = await store.scans.add(scan);
+    expect(first.created).toBe(true);
+    const again = await store.scans.add({ ...scan, receivedAt: "2026-11-23T11:00:00.000Z", summary: { findings: 9, waived: 0, bySeverity: {} } });
+    expect(again).toEqual({ created: false, record: first.record });
+    expect(first.record).toMatchObject({ scanId: scan.scanId, clientSlug: "acme", endpointId: endpoint, softwareCount: 2, summary: { findings: 1 } });
+    expect(await store.scans.inventoryText("acme", scan.scanId)).toBe(scan.inventoryText);
+    expect(await store.scans.inventoryText("globex", scan.scanId)).toBeUndefined();
+    expect(await store.scans.get("globex", scan.scanId)).toBeUndefined();
+    expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint).map((f) => f.message)).toEqual(['Windows 7 <b>&"\'']);
+  });
+
+  it("keeps the endpoint on its newest scan, even when an older scan arrives late", async () => {
+    const endpoint = uuid();
+    const newer = newScan("acme", endpoint, "2026-11-20T08:00:00Z", { endpoint: { ...newScan("acme", endpoint, "x").endpoint, hostname: "PC-NEW" }, findings: [finding("software.denied", "AnyDesk", endpoint, "PC-NEW")] });
+    await store.scans.add(newer);
+    const older = newScan("acme", endpoint, "2026-11-01T08:00:00Z", { findings: [finding("os.end-of-life", "Old", endpoint)] });
+    await store.scans.add(older);
+    expect(await store.endpoints.get("acme", endpoint)).toMatchObject({ hostname: "PC-NEW", firstSeen: "2026-11-01T08:00:00Z", lastSeen: "2026-11-20T08:00:00Z", lastScanId: newer.scanId, scans: 2 });
+    expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint).map((f) => f.subject)).toEqual(["AnyDesk"]);
+    expect((await store.scans.previous("acme", endpoint, "2026-11-20T08:00:00Z"))?.scanId).toBe(older.scanId);
+    expect(await store.scans.previous("acme", endpoint, "2026-11-01T08:00:00Z")).toBeUndefined();
+    expect((await store.scans.list("acme", { endpointId: endpoint })).map((s) => s.scanId)).toEqual([newer.scanId, older.scanId]);
+    const history = (await store.findings.history("acme")).filter((h) => h.endpointId === endpoint);
+    expect(history.map((h) => [h.collectedAt, h.hostname])).toEqual([["2026-11-01T08:00:00Z", "PC-NEW"], ["2026-11-20T08:00:00Z", "PC-NEW"]]);
+  });
+
+  it("replaces a scan's findings when re-evaluated", async () => {
+    const endpoint = uuid();
+    const scan = newScan("acme", endpoint, "2026-11-21T08:00:00Z", { findings: [finding("os.end-of-life", "Windows 7", endpoint)] });
+    await store.scans.add(scan);
+    await store.scans.replaceFindings(scan.scanId, [{ ...finding("os.end-of-life", "Windows 7", endpoint), waived: true }], { findings: 1, waived: 1, bySeverity: {} });
+    expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint).map((f) => f.waived)).toEqual([true]);
+    expect((await store.scans.get("acme", scan.scanId))?.summary.waived).toBe(1);
+  });
+
+  it("never shows one client's endpoints, scans or findings to another", async () => {
+    const endpoint = uuid();
+    await store.scans.add(newScan("globex", endpoint, "2026-11-22T08:00:00Z", { findings: [finding("os.unknown", "Globex OS", endpoint)] }));
+    expect((await store.endpoints.list("acme")).some((e) => e.id === endpoint)).toBe(false);
+    expect(await store.endpoints.get("acme", endpoint)).toBeUndefined();
+    expect((await store.findings.current("acme")).some((f) => f.subject === "Globex OS")).toBe(false);
+    expect((await store.scans.list("acme")).some((s) => s.endpointId === endpoint)).toBe(false);
+    expect((await store.findings.current("globex")).map((f) => f.subject)).toEqual(["Globex OS"]);
+  });
+
+  it("stores scans with hundreds of software entries and findings (batched inserts)", async () => {
+    const endpoint = uuid();
+    const software = Array.from({ length: 450 }, (_, i) => ({ name: `App ${i}`, version: `${i}.0`, source: "registry", scope: "machine" }));
+    const findings = Array.from({ length: 250 }, (_, i) => ({ ...finding("software.unapproved", `App ${i}`, endpoint), id: String(i).padStart(20, "0") }));
+    const { record } = await store.scans.add(newScan("acme", endpoint, "2026-11-22T09:00:00Z", { software, findings }));
+    expect(record.softwareCount).toBe(450);
+    expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint)).toHaveLength(250);
+  });
+
+  it("survives concurrent adds of the same and different scans", async () => {
+    const endpoint = uuid();
+    const scans = Array.from({ length: 10 }, (_, i) => newScan("acme", endpoint, `2026-11-0${i % 9 + 1}T10:00:00Z`));
+    const results = await Promise.all([...scans, ...scans].map((s) => store.scans.add(s)));
+    expect(results.filter((r) => r.created)).toHaveLength(10);
+    expect((await store.endpoints.get("acme", endpoint))?.scans).toBe(10);
+  });
+
+  it("opens an existing database again without re-running migrations", async () => {
+    const again = await openStore(db.url);
+    expect((await again.clients.list()).length).toBe(2);
+    await again.close();
+  });
+});

@@ -1,0 +1,141 @@
+// Store interfaces, one small interface per aggregate (clients, tokens, catalogs, endpoints, scans,
+// findings). Services depend on these only; collector/src/store/sql implements them for SQLite and
+// PostgreSQL, and one contract test suite (store.contract.test.ts) runs against both.
+import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
+import type { Finding } from "../../../schemas/findings.v1.js";
+
+export interface Client {
+  slug: string;
+  name: string;
+  createdAt: string;
+}
+
+export type TokenKind = "agent" | "admin";
+
+export interface TokenRecord {
+  id: string;
+  kind: TokenKind;
+  /** The client an agent token writes to; undefined for admin tokens. */
+  clientSlug?: string;
+  /** SHA-256 of the token, hex. The token itself is never stored. */
+  hash: string;
+  label?: string;
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+export interface StoredCatalog {
+  catalog: Catalog;
+  /** The text as uploaded (YAML or JSON), kept for audit and download. */
+  source: string;
+  procurement: Purchase[];
+  updatedAt: string;
+}
+
+export interface EndpointRecord {
+  clientSlug: string;
+  id: string;
+  hostname: string;
+  os: string;
+  type: string;
+  manufacturer?: string;
+  model?: string;
+  serial?: string;
+  firstSeen: string;
+  lastSeen: string;
+  lastScanId: string;
+  scans: number;
+}
+
+export interface ScanRecord {
+  scanId: string;
+  clientSlug: string;
+  endpointId: string;
+  collectedAt: string;
+  receivedAt: string;
+  softwareCount: number;
+  /** What ingest answered for this scan; a retry gets the same answer. */
+  summary: IngestSummary;
+}
+
+export interface IngestSummary {
+  findings: number;
+  waived: number;
+  bySeverity: Record<string, number>;
+}
+
+export interface NewScan {
+  scanId: string;
+  clientSlug: string;
+  collectedAt: string;
+  receivedAt: string;
+  /** The document exactly as received (after decompression): the audit copy. */
+  inventoryText: string;
+  endpoint: Omit<EndpointRecord, "clientSlug" | "firstSeen" | "lastSeen" | "lastScanId" | "scans">;
+  software: { name: string; version?: string; publisher?: string; source: string; scope: string }[];
+  findings: Finding[];
+  summary: IngestSummary;
+}
+
+export interface ClientStore {
+  /** Returns false when the slug exists already. */
+  create(client: Client): Promise<boolean>;
+  get(slug: string): Promise<Client | undefined>;
+  list(): Promise<Client[]>;
+}
+
+export interface TokenStore {
+  create(token: TokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<TokenRecord | undefined>;
+  list(clientSlug?: string): Promise<TokenRecord[]>;
+  /** Returns false when no such (unrevoked) token exists. */
+  revoke(id: string, at: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface CatalogStore {
+  put(clientSlug: string, catalog: StoredCatalog): Promise<void>;
+  get(clientSlug: string): Promise<StoredCatalog | undefined>;
+}
+
+export interface EndpointStore {
+  list(clientSlug: string): Promise<EndpointRecord[]>;
+  get(clientSlug: string, id: string): Promise<EndpointRecord | undefined>;
+}
+
+export interface ScanStore {
+  /**
+   * Stores a scan with its software, findings and endpoint update in one transaction. Idempotent by
+   * scanId: when it exists already nothing is written and the stored record is returned (created: false).
+   */
+  add(scan: NewScan): Promise<{ created: boolean; record: ScanRecord }>;
+  get(clientSlug: string, scanId: string): Promise<ScanRecord | undefined>;
+  /** The stored document of a scan (exactly as received). */
+  inventoryText(clientSlug: string, scanId: string): Promise<string | undefined>;
+  /** The newest scan of an endpoint collected before a moment (the previous scan, for drift). */
+  previous(clientSlug: string, endpointId: string, before: string): Promise<ScanRecord | undefined>;
+  list(clientSlug: string, options?: { endpointId?: string; limit?: number }): Promise<ScanRecord[]>;
+  /** Replaces the findings stored for a scan (re-evaluation after a catalog change). */
+  replaceFindings(scanId: string, findings: Finding[], summary: IngestSummary): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface FindingStore {
+  /** The findings of every endpoint's latest scan. */
+  current(clientSlug: string): Promise<Finding[]>;
+  /** Per scan, oldest first: what ingest found then. */
+  history(clientSlug: string, options?: { since?: string; limit?: number }): Promise<(ScanRecord & { hostname: string })[]>;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  readonly clients: ClientStore;
+  readonly tokens: TokenStore;
+  readonly catalogs: CatalogStore;
+  readonly endpoints: EndpointStore;
+  readonly scans: ScanStore;
+  readonly findings: FindingStore;
+  close(): Promise<void>;
+}
