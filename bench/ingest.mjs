@@ -80,7 +80,7 @@ execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { stdio: "inhe
 const rows = [];
 try {
   rows.push(...(await runDatabase("SQLite", join(dir, "caveat.db"))));
-  // The test harness's throwaway cluster, with fsync on: durability like production.
+  // The test harness's throwaway cluster, with fsync on: durable commits, like production.
   await build({ entryPoints: [join(ROOT, "test/postgres.ts")], bundle: true, platform: "node", format: "esm", packages: "external", outfile: join(ROOT, ".bench/postgres.mjs"), logLevel: "warning" });
   // Inside the repository so that its imports resolve from node_modules.
   const { startPostgres } = await import(join(ROOT, ".bench/postgres.mjs"));

@@ -18,9 +18,10 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `durable`: keep fsync on (benchmarks); tests turn it off for speed. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const shared = process.env.DATABASE_URL;
-  return shared ? createTestDatabase(shared) : startCluster();
+  return shared ? createTestDatabase(shared) : startCluster(options.durable ?? false);
 }
 
 // ---- DATABASE_URL: a database of our own on someone else's server ------------------------------------
@@ -91,7 +92,7 @@ interface Cluster {
   watchdog?: ChildProcess;
 }
 
-async function startCluster(): Promise<TestPostgres> {
+async function startCluster(durable: boolean): Promise<TestPostgres> {
   const bin = findPostgresBinaries();
   if (!bin) throw new Error(`PostgreSQL server binaries (initdb, pg_ctl) were not found in PATH, /usr/local/bin or /usr/lib/postgresql/*/bin: ${INSTALL_HINT}`);
   // PostgreSQL refuses to run as root; as root we run it as the postgres user the apt package creates.
@@ -116,7 +117,7 @@ async function startCluster(): Promise<TestPostgres> {
     // The port is free when the OS hands it out, but another process may take it before postgres binds: retry.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const options = `-p ${port} -k '${run}' -c listen_addresses=127.0.0.1 -c fsync=off`;
+      const options = `-p ${port} -k '${run}' -c listen_addresses=127.0.0.1${durable ? "" : " -c fsync=off"}`;
       const started = await runCommand(asUser(cluster, "pg_ctl", ["-D", cluster.data, "-o", options, "-l", log, "-w", "-t", "60", "start"]), run);
       if (started.code === 0) {
         cluster.watchdog = startWatchdog(cluster);

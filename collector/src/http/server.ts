@@ -100,7 +100,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const started = performance.now();
     try {
       const token = await authenticate(store, request.headers.authorization, now());
-      const result = await ingestInventory(store, evaluator, token, bodyText(request), now());
+      const result = await ingestInventory(store, evaluator, token, receivedBody(request), now());
       metrics.ingest(result.status, (performance.now() - started) / 1000);
       void store.tokens.touch(token.id, now().toISOString()).catch((error: unknown) => request.log.warn({ err: error }, "could not record token use"));
       return reply.code(result.status === "created" ? 201 : 200).send(result);
@@ -146,7 +146,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.post("/api/v1/clients/:slug/tokens", { preHandler: admin }, async (request, reply) => {
     const slug = await slugOf(request);
-    const body = request.body === undefined ? {} : (jsonBody(request) as { label?: unknown; expiresAt?: unknown });
+    const body = request.body === undefined || request.body === null ? {} : (jsonBody(request) as { label?: unknown; expiresAt?: unknown });
     if (body.label !== undefined && (typeof body.label !== "string" || body.label.length > 256)) throw new ServiceError("invalid_request", "label: expected text up to 256 characters");
     if (body.expiresAt !== undefined && (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt)))) throw new ServiceError("invalid_request", "expiresAt: expected an ISO 8601 date-time");
     const issued = await issueToken(store, { kind: "agent", clientSlug: slug, label: body.label as string | undefined, expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt as string).toISOString(), now: now() });
@@ -190,7 +190,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   return app;
 }
 
-function decodeBody(request: FastifyRequest, raw: Buffer, limit: number): string {
+/** A decoded request body; `gzip` keeps the bytes as sent when they came gzipped (stored as received). */
+class ReceivedBody {
+  constructor(
+    readonly text: string,
+    readonly gzip?: Buffer,
+  ) {}
+}
+
+function decodeBody(request: FastifyRequest, raw: Buffer, limit: number): ReceivedBody {
   const encoding = String(request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
   let bytes: Buffer;
   try {
@@ -204,7 +212,7 @@ function decodeBody(request: FastifyRequest, raw: Buffer, limit: number): string
     throw new BodyError(400, "invalid_request", `the body is not valid ${encoding} data`);
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return new ReceivedBody(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes), encoding === "gzip" || encoding === "x-gzip" ? raw : undefined);
   } catch {
     throw new BodyError(400, "invalid_request", "the body is not valid UTF-8");
   }
@@ -222,8 +230,12 @@ class BodyError extends Error {
 }
 
 function bodyText(request: FastifyRequest): string {
-  if (typeof request.body !== "string") throw new ServiceError("invalid_request", "send the document as the request body (Content-Type application/json, or text/yaml / text/csv where documented)");
-  return request.body;
+  return receivedBody(request).text;
+}
+
+function receivedBody(request: FastifyRequest): ReceivedBody {
+  if (request.body instanceof ReceivedBody) return request.body;
+  throw new ServiceError("invalid_request", "send the document as the request body (Content-Type application/json, or text/yaml / text/csv where documented)");
 }
 
 function jsonBody(request: FastifyRequest): unknown {

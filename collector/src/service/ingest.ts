@@ -17,7 +17,14 @@ export interface IngestResult {
   findings: { total: number; waived: number; bySeverity: Record<string, number> };
 }
 
-export async function ingestInventory(store: Store, evaluator: Evaluator, token: TokenRecord, text: string, now: Date): Promise<IngestResult> {
+/** The request body: its text, and the gzip bytes when it came gzipped (stored as received). */
+export interface ReceivedDocument {
+  text: string;
+  gzip?: Uint8Array;
+}
+
+export async function ingestInventory(store: Store, evaluator: Evaluator, token: TokenRecord, body: ReceivedDocument, now: Date): Promise<IngestResult> {
+  const text = body.text;
   if (token.kind !== "agent" || !token.clientSlug) throw new ServiceError("forbidden", "only agent tokens submit inventories");
   const slug = token.clientSlug;
   let inventory: Inventory;
@@ -45,9 +52,9 @@ export async function ingestInventory(store: Store, evaluator: Evaluator, token:
     clientSlug: slug,
     collectedAt: inventory.collectedAt,
     receivedAt: now.toISOString(),
-    inventoryText: text,
+    inventory: body,
     endpoint: { id: e.id, hostname: e.hostname, os: describeOs(inventory.os), type: e.type, ...(e.manufacturer ? { manufacturer: e.manufacturer } : {}), ...(e.model ? { model: e.model } : {}), ...(serial ? { serial } : {}) },
-    software: inventory.software.map((s) => ({ name: s.name, ...(s.version ? { version: s.version } : {}), ...(s.publisher ? { publisher: s.publisher } : {}), source: s.source, scope: s.scope })),
+    softwareCount: inventory.software.length,
     findings: findings.findings,
     summary,
   });

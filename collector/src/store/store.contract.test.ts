@@ -3,6 +3,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../../schemas/findings.v1.js";
 import { openStore } from "./open-store.js";
@@ -27,9 +28,9 @@ function newScan(client: string, endpointId: string, collectedAt: string, extra:
     clientSlug: client,
     collectedAt,
     receivedAt: "2026-11-23T10:00:00.000Z",
-    inventoryText: `{"collectedAt":"${collectedAt}","name":"Zürich ✓ 𝄞"}`,
+    inventory: { text: `{"collectedAt":"${collectedAt}","name":"Zürich ✓ 𝄞"}` },
     endpoint: { id: endpointId, hostname: "PC-1", os: "Windows 11 Pro (24H2)", type: "laptop", manufacturer: "Dell Inc.", model: "Latitude 5440", serial: "ABC123" },
-    software: [{ name: "Google Chrome", version: "131", publisher: "Google LLC", source: "registry", scope: "machine" }, { name: "7-Zip", source: "msi", scope: "user" }],
+    softwareCount: 2,
     findings: [],
     summary: { findings: 0, waived: 0, bySeverity: {} },
     ...extra,
@@ -88,7 +89,7 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     const again = await store.scans.add({ ...scan, receivedAt: "2026-11-23T11:00:00.000Z", summary: { findings: 9, waived: 0, bySeverity: {} } });
     expect(again).toEqual({ created: false, record: first.record });
     expect(first.record).toMatchObject({ scanId: scan.scanId, clientSlug: "acme", endpointId: endpoint, softwareCount: 2, summary: { findings: 1 } });
-    expect(await store.scans.inventoryText("acme", scan.scanId)).toBe(scan.inventoryText);
+    expect(await store.scans.inventoryText("acme", scan.scanId)).toBe(scan.inventory.text);
     expect(await store.scans.inventoryText("globex", scan.scanId)).toBeUndefined();
     expect(await store.scans.get("globex", scan.scanId)).toBeUndefined();
     expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint).map((f) => f.message)).toEqual(['Windows 7 <b>&"\'']);
@@ -128,12 +129,13 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect((await store.findings.current("globex")).map((f) => f.subject)).toEqual(["Globex OS"]);
   });
 
-  it("stores scans with hundreds of software entries and findings (batched inserts)", async () => {
+  it("stores scans with hundreds of findings (batched inserts) and keeps the gzip bytes an agent sent", async () => {
     const endpoint = uuid();
-    const software = Array.from({ length: 450 }, (_, i) => ({ name: `App ${i}`, version: `${i}.0`, source: "registry", scope: "machine" }));
     const findings = Array.from({ length: 250 }, (_, i) => ({ ...finding("software.unapproved", `App ${i}`, endpoint), id: String(i).padStart(20, "0") }));
-    const { record } = await store.scans.add(newScan("acme", endpoint, "2026-11-22T09:00:00Z", { software, findings }));
+    const text = JSON.stringify({ software: Array.from({ length: 450 }, (_, i) => `App ${i}`) });
+    const { record } = await store.scans.add(newScan("acme", endpoint, "2026-11-22T09:00:00Z", { findings, softwareCount: 450, inventory: { text, gzip: gzipSync(text) } }));
     expect(record.softwareCount).toBe(450);
+    expect(await store.scans.inventoryText("acme", record.scanId)).toBe(text);
     expect((await store.findings.current("acme")).filter((f) => f.endpoint.id === endpoint)).toHaveLength(250);
   });
 

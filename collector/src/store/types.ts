@@ -71,10 +71,10 @@ export interface NewScan {
   clientSlug: string;
   collectedAt: string;
   receivedAt: string;
-  /** The document exactly as received (after decompression): the audit copy. */
-  inventoryText: string;
+  /** The document as received: its text, and the gzip bytes the agent sent when it sent gzip (stored as they came). */
+  inventory: { text: string; gzip?: Uint8Array };
   endpoint: Omit<EndpointRecord, "clientSlug" | "firstSeen" | "lastSeen" | "lastScanId" | "scans">;
-  software: { name: string; version?: string; publisher?: string; source: string; scope: string }[];
+  softwareCount: number;
   findings: Finding[];
   summary: IngestSummary;
 }
@@ -107,7 +107,7 @@ export interface EndpointStore {
 
 export interface ScanStore {
   /**
-   * Stores a scan with its software, findings and endpoint update in one transaction. Idempotent by
+   * Stores a scan (the whole inventory, compressed), its findings and the endpoint update in one transaction. Idempotent by
    * scanId: when it exists already nothing is written and the stored record is returned (created: false).
    */
   add(scan: NewScan): Promise<{ created: boolean; record: ScanRecord }>;

@@ -13,7 +13,7 @@ interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    name: "clients, tokens, catalogs, endpoints, scans, software, findings",
+    name: "clients, tokens, catalogs, endpoints, scans, findings",
     statements: [
       `CREATE TABLE clients (
         slug TEXT PRIMARY KEY,
@@ -66,15 +66,6 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX scans_by_endpoint ON scans (client_slug, endpoint_id, collected_at)`,
       `CREATE INDEX scans_by_client ON scans (client_slug, received_at)`,
-      `CREATE TABLE software (
-        scan_id TEXT NOT NULL REFERENCES scans (scan_id),
-        name TEXT NOT NULL,
-        version TEXT,
-        publisher TEXT,
-        source TEXT NOT NULL,
-        scope TEXT NOT NULL
-      )`,
-      `CREATE INDEX software_by_scan ON software (scan_id)`,
       `CREATE TABLE findings (
         scan_id TEXT NOT NULL REFERENCES scans (scan_id),
         id TEXT NOT NULL,

@@ -173,14 +173,13 @@ function scanStore(db: SqlDriver): ScanStore {
     const row = (await ex.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE scan_id = ?`, [scanId]))[0];
     return row ? toScan(row) : undefined;
   };
-  // One scan: its row (or nothing, when the scanId exists), software, findings and the endpoint row.
+  // One scan: its row (or nothing, when the scanId exists), findings and the endpoint row.
   const addOne = async (tx: SqlExecutor, scan: NewScan): Promise<{ created: boolean; record: ScanRecord }> => {
     const inserted = await tx.run(
       `INSERT INTO scans (scan_id, client_slug, endpoint_id, collected_at, received_at, software_count, summary, inventory_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scan_id) DO NOTHING`,
-      [scan.scanId, scan.clientSlug, scan.endpoint.id, scan.collectedAt, scan.receivedAt, scan.software.length, JSON.stringify(scan.summary), gzipSync(scan.inventoryText, { level: 1 })],
+      [scan.scanId, scan.clientSlug, scan.endpoint.id, scan.collectedAt, scan.receivedAt, scan.softwareCount, JSON.stringify(scan.summary), scan.inventory.gzip ?? gzipSync(scan.inventory.text, { level: 1 })],
     );
     if (inserted.changes === 0) return { created: false, record: (await get(tx, scan.scanId))! };
-    await insertMany(tx, "software", ["scan_id", "name", "version", "publisher", "source", "scope"], scan.software.map((s) => [scan.scanId, s.name, s.version ?? null, s.publisher ?? null, s.source, s.scope]));
     await insertFindings(tx, scan.scanId, scan.clientSlug, scan.endpoint.id, scan.findings);
     const e = scan.endpoint;
     // The endpoint row follows its newest scan; a late (spooled) older scan only widens firstSeen.
@@ -251,7 +250,7 @@ function scanStore(db: SqlDriver): ScanStore {
  */
 class GroupCommit<T> {
   private static readonly MAX_GROUP = 64;
-  private static readonly WAIT_MS = 4;
+  private static readonly WAIT_MS = 1;
   private timer?: NodeJS.Timeout;
   private pending: { scan: NewScan; resolve: (value: T) => void; reject: (error: unknown) => void }[] = [];
   private running = false;

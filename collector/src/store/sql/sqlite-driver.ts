@@ -13,6 +13,10 @@ export function openSqlite(path: string): SqlDriver {
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  // A 16 MiB page cache (bounded: memory stays flat however large the database grows) and a WAL
+  // checkpoint every ~40 MiB instead of every 4 MiB: each checkpoint costs an fsync of the database file.
+  db.pragma("cache_size = -16384");
+  db.pragma("wal_autocheckpoint = 10000");
   return new SqliteDriver(db);
 }
 
