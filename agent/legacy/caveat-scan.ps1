@@ -1384,7 +1384,12 @@ function Find-WebException($Exception) {
     return $null
 }
 
-# POSTs one document; returns $true when the collector accepted it (2xx, or 409 for a scanId it has).
+# Statuses after which sending the same document again cannot succeed (the collector's contract):
+# bad document, bad token, wrong client, too large, wrong type. Everything else is worth a retry.
+$PermanentStatuses = @(400, 401, 403, 404, 409, 413, 415, 422)
+
+# POSTs one document; returns 'accepted' (2xx: stored, or already stored), 'rejected' (a permanent
+# refusal: the document goes to the rejected folder) or 'retry' (network error, timeout, 5xx, 429...).
 function Send-Inventory([byte[]]$Bytes, [string]$Label) {
     try {
         $request = [System.Net.HttpWebRequest]::Create($SubmitUrl)
@@ -1406,10 +1411,10 @@ function Send-Inventory([byte[]]$Bytes, [string]$Label) {
         $response.Close()
         if ($status -ge 200 -and $status -lt 300) {
             Write-Log 'INFO' ('submitted ' + $Label + ': HTTP ' + $status)
-            return $true
+            return 'accepted'
         }
         Write-Log 'ERROR' ('submit ' + $Label + ': HTTP ' + $status + ' (redirects are not followed: give the final URL)')
-        return $false
+        return 'rejected'
     } catch {
         $webException = Find-WebException $_.Exception
         if ($null -ne $webException -and $null -ne $webException.Response) {
@@ -1421,16 +1426,13 @@ function Send-Inventory([byte[]]$Bytes, [string]$Label) {
                 $reader.Close()
             } catch { }
             $webException.Response.Close()
-            if ($status -eq 409) {
-                Write-Log 'INFO' ('submitted ' + $Label + ': the collector already has this scan (HTTP 409)')
-                return $true
-            }
             if ($body.Length -gt 500) { $body = $body.Substring(0, 500) }
             Write-Log 'ERROR' ('submit ' + $Label + ': HTTP ' + $status + ' ' + $body)
+            if ($PermanentStatuses -contains $status) { return 'rejected' }
         } else {
             Write-Log 'ERROR' ('submit ' + $Label + ': ' + $_.Exception.Message)
         }
-        return $false
+        return 'retry'
     }
 }
 
@@ -1447,7 +1449,33 @@ function Save-ToSpool([string]$FileName, [byte[]]$Bytes) {
     }
 }
 
-# Sends scans kept by earlier runs, oldest first; stops at the first failure (they stay spooled).
+# A document the collector refused for good is kept (never deleted) in the rejected folder, so a refused
+# scan cannot block the ones behind it; fix the cause (a token, a client) and move them back to resend.
+function Move-ToRejected([string]$FileName, [byte[]]$Bytes, [string]$SourcePath) {
+    try {
+        $rejected = Join-Path $SpoolDir 'rejected'
+        if (-not (Test-Path -LiteralPath $rejected)) { [void][System.IO.Directory]::CreateDirectory($rejected) }
+        Write-FileAtomically (Join-Path $rejected $FileName) $Bytes
+        if ($SourcePath -and (Test-Path -LiteralPath $SourcePath)) { Remove-Item -LiteralPath $SourcePath -Force }
+        Write-Log 'WARN' ('the collector refused ' + $FileName + ' for good; kept in ' + $rejected)
+    } catch {
+        Write-Log 'ERROR' ('could not keep the refused scan in ' + $SpoolDir + '\rejected: ' + $_.Exception.Message)
+    }
+}
+
+# At most $MaxSpooled scans wait; the oldest are dropped with a warning naming them.
+$MaxSpooled = 200
+function Limit-Spool {
+    if (-not (Test-Path -LiteralPath $SpoolDir)) { return }
+    $files = @(Get-ChildItem -LiteralPath $SpoolDir -Filter '*.json' | Sort-Object -Property Name)
+    $excess = $files.Count - $MaxSpooled
+    for ($i = 0; $i -lt $excess; $i++) {
+        Remove-Item -LiteralPath $files[$i].FullName -Force
+        Write-Log 'WARN' ('spool full (' + $MaxSpooled + ' scans): dropped the oldest, ' + $files[$i].Name)
+    }
+}
+
+# Sends scans kept by earlier runs, oldest first; stops at the first temporary failure (they stay spooled).
 function Send-Spooled {
     if (-not (Test-Path -LiteralPath $SpoolDir)) { return }
     $files = @(Get-ChildItem -LiteralPath $SpoolDir -Filter '*.json' | Sort-Object -Property Name)
@@ -1455,7 +1483,10 @@ function Send-Spooled {
     foreach ($file in $files) {
         if ($sent -ge 50) { break }
         if ($file.FullName -eq $OutFile) { continue }
-        if (-not (Send-Inventory ([System.IO.File]::ReadAllBytes($file.FullName)) $file.Name)) { break }
+        $bytes = [System.IO.File]::ReadAllBytes($file.FullName)
+        $result = Send-Inventory $bytes $file.Name
+        if ($result -eq 'retry') { break }
+        if ($result -eq 'rejected') { Move-ToRejected $file.Name $bytes $file.FullName; continue }
         Remove-Item -LiteralPath $file.FullName -Force
         $sent++
     }
@@ -1465,13 +1496,19 @@ function Send-Spooled {
 $ExitCode = $ExitOk
 if ($SubmitUrl) {
     if ($SubmitUrl -match '^https:') { [void](Enable-Tls12) }
-    $submitted = Send-Inventory $JsonBytes (Split-Path -Leaf $OutFile)
-    if ($submitted) {
+    $result = Send-Inventory $JsonBytes (Split-Path -Leaf $OutFile)
+    $spoolName = Split-Path -Leaf $OutFile
+    $inSpool = $Written -and ((Split-Path -Parent $OutFile).TrimEnd('\') -eq $SpoolDir.TrimEnd('\'))
+    if ($result -eq 'accepted') {
         try { Send-Spooled } catch { Write-Log 'WARN' ('spool: ' + $_.Exception.Message) }
+    } elseif ($result -eq 'rejected') {
+        $source = $null
+        if ($inSpool) { $source = $OutFile }
+        Move-ToRejected $spoolName $JsonBytes $source
+        $ExitCode = $ExitSpooled
     } else {
-        $spoolName = Split-Path -Leaf $OutFile
-        $inSpool = $Written -and ((Split-Path -Parent $OutFile).TrimEnd('\') -eq $SpoolDir.TrimEnd('\'))
         if (-not $inSpool) { [void](Save-ToSpool $spoolName $JsonBytes) }
+        try { Limit-Spool } catch { Write-Log 'WARN' ('spool: ' + $_.Exception.Message) }
         $ExitCode = $ExitSpooled
     }
 }

@@ -8,6 +8,7 @@ import { checkInventory, type Inventory } from "../../schemas/validate.js";
 import inventorySchema from "../../schemas/inventory.v1.json" with { type: "json" };
 import manifest from "../../package.json" with { type: "json" };
 import { classifyEndpoint } from "../src/endpoint-type.js";
+import { classifyAnswer } from "../src/submit.js";
 import { cleanSerial, deriveEndpointId, isPlaceholderUuid, uuidV5 } from "../src/identity.js";
 import { windowsProbes } from "../src/probes/windows/index.js";
 import { mapPrinters, mapUsbDevices } from "../src/probes/windows/peripherals.js";
@@ -480,6 +481,25 @@ function serializeLikeScript(rules: EscapeRules, value: unknown, indent = ""): s
   if (entries.length === 0) return "{}";
   return `{\n${entries.map(([k, v]) => `${inner}${escapeLikeScript(rules, k)}: ${serializeLikeScript(rules, v, inner)}`).join(",\n")}\n${indent}}`;
 }
+
+describe("the script submits like the Node agent", () => {
+  it("treats exactly the statuses the Node agent treats as permanent as permanent (the rest are retried)", () => {
+    const listed = /\$PermanentStatuses = @\(([\d, ]+)\)/.exec(SCRIPT)![1]!.split(",").map((n) => Number(n.trim()));
+    for (let status = 400; status < 600; status++) {
+      const node = classifyAnswer({ status, text: "", now: new Date() }).outcome;
+      // The script only lists the statuses the collector sends; any other 4xx it retries (harmless).
+      if (listed.includes(status)) expect(node, String(status)).toBe("permanent");
+      if (node === "temporary") expect(listed, String(status)).not.toContain(status);
+    }
+    expect(listed).toEqual(expect.arrayContaining([400, 401, 403, 404, 409, 413, 415]));
+  });
+
+  it("moves permanently refused scans aside instead of stopping at them, and bounds the spool", () => {
+    expect(SCRIPT).toMatch(/if \(\$result -eq 'rejected'\) \{ Move-ToRejected /);
+    expect(SCRIPT).toMatch(/if \(\$result -eq 'retry'\) \{ break \}/);
+    expect(SCRIPT).toMatch(/\$MaxSpooled = 200/);
+  });
+});
 
 describe("JSON escaping in the script", () => {
   const rules = escapeRulesFromScript();
