@@ -3,11 +3,11 @@
 // generator process over loopback (bench/ingest-load.mjs): accepted inventories per second, p50/p99
 // latency, and the server's peak RSS for two sizes of load (memory must stay flat as N grows).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { mb } from "./lib.mjs";
+import { mb, watchPeakRss } from "./lib.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CAVEAT = join(ROOT, "bin/caveat.mjs");
@@ -31,21 +31,13 @@ async function startServer(database) {
     });
     child.on("exit", (code) => reject(new Error(`caveat serve exited ${code}: ${stderr}`)));
   });
-  let peak = 0;
-  const poll = setInterval(() => {
-    try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
-    } catch {
-      // exited between polls
-    }
-  }, 20);
+  const rss = watchPeakRss(child.pid);
   return {
     url,
-    peak: () => peak,
+    peak: () => rss.peak(),
     stop: () =>
       new Promise((resolve) => {
-        clearInterval(poll);
+        rss.stop();
         child.once("exit", resolve);
         child.kill("SIGTERM");
       }),

@@ -34,27 +34,40 @@ export function timeProgram(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
-    let peak = 0;
     let stderr = "";
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-        if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
-      } catch {
-        // The process has just exited: the last reading stands.
-      }
-    }, 10);
+    const rss = watchPeakRss(child.pid, 10);
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", (error) => {
-      clearInterval(poll);
+      rss.stop();
       reject(error);
     });
     child.on("close", (code) => {
-      clearInterval(poll);
+      const peak = rss.stop();
       if (code !== 0) return reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 500)}`));
       resolve({ wallMs: performance.now() - started, maxRssBytes: peak });
     });
   });
+}
+
+/** Polls /proc/<pid>/status VmHWM (peak RSS) of a running process; stop() returns the highest reading. */
+export function watchPeakRss(pid, everyMs = 20) {
+  let peak = 0;
+  const read = () => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
+    } catch {
+      // The process has just exited: the last reading stands.
+    }
+  };
+  const timer = setInterval(read, everyMs);
+  return {
+    peak: () => peak,
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }
 
 export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -112,7 +112,7 @@ export interface Finding {
   firstSeen?: string;
   waived: boolean;
   waiver?: Waiver;
-  waiverExpired?: Waiver1;
+  waiverExpired?: Waiver;
 }
 /**
  * This interface was referenced by `Findings`'s JSON-Schema
@@ -137,36 +137,12 @@ export interface Lifecycle {
   estimate?: boolean;
 }
 /**
- * The active waiver (waived: true).
- */
-export interface Waiver {
-  rule: string;
-  endpoint: string;
-  subject: string;
-  justification: string;
-  acceptedBy: string;
-  accepted: IsoDate;
-  expires: IsoDate;
-  ref?: string;
-}
-/**
- * A waiver that covered this finding but has expired: the risk is back for a decision.
- */
-export interface Waiver1 {
-  rule: string;
-  endpoint: string;
-  subject: string;
-  justification: string;
-  acceptedBy: string;
-  accepted: IsoDate;
-  expires: IsoDate;
-  ref?: string;
-}
-/**
+ * waiver: the active waiver (waived: true). waiverExpired: a waiver that covered this finding but has expired, so the risk is back for a decision.
+ *
  * This interface was referenced by `Findings`'s JSON-Schema
  * via the `definition` "Waiver".
  */
-export interface Waiver2 {
+export interface Waiver {
   rule: string;
   endpoint: string;
   subject: string;

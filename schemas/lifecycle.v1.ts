@@ -45,7 +45,10 @@ export interface LifecycleProduct {
   cycles: Cycle[];
 }
 /**
- * Which inventory items belong to this product at all.
+ * Every present field must match. Regexes are JavaScript syntax, case-insensitive, unanchored unless anchored. A product's match decides which inventory items belong to it at all; a cycle's match picks the cycle.
+ *
+ * This interface was referenced by `LifecycleProduct`'s JSON-Schema
+ * via the `definition` "Matcher".
  */
 export interface Matcher {
   /**
@@ -131,62 +134,6 @@ export interface Cycle {
    * true when a date is the vendor's expectation rather than a published date.
    */
   estimate?: boolean;
-  match?: Matcher1;
+  match?: Matcher;
   notes?: string;
-}
-/**
- * Every present field must match. Regexes are JavaScript syntax, case-insensitive, unanchored unless anchored.
- *
- * This interface was referenced by `LifecycleProduct`'s JSON-Schema
- * via the `definition` "Matcher".
- */
-export interface Matcher1 {
-  /**
-   * os only.
-   */
-  platform?: "windows" | "linux" | "darwin";
-  /**
-   * os only: os.distro is one of these.
-   *
-   * @minItems 1
-   */
-  distro?: [string, ...string[]];
-  /**
-   * os only (Windows): the build number, the third part of os.version (10.0.19045 -> 19045).
-   */
-  build?: {
-    min?: number;
-    max?: number;
-  };
-  /**
-   * os only: os.edition is one of these (case-insensitive) or in a referenced "@group".
-   *
-   * @minItems 1
-   */
-  editions?: [string, ...string[]];
-  /**
-   * Regex on os.name or the software's DisplayName.
-   */
-  name?: string;
-  /**
-   * Regex that must NOT match the name.
-   */
-  notName?: string;
-  /**
-   * Regex on os.version or the software version.
-   */
-  version?: string;
-  /**
-   * software only: regex on the publisher.
-   */
-  publisher?: string;
-  /**
-   * software only: where the entry came from.
-   *
-   * @minItems 1
-   */
-  sources?: [
-    "msi" | "registry" | "appx" | "dpkg" | "rpm" | "snap" | "flatpak" | "app" | "pkg" | "other",
-    ...("msi" | "registry" | "appx" | "dpkg" | "rpm" | "snap" | "flatpak" | "app" | "pkg" | "other")[]
-  ];
 }

@@ -42,7 +42,13 @@ export function groupHistories(scans: Iterable<ScanFacts>): EndpointHistory[] {
   return [...byEndpoint].map(([id, list]) => ({ id, scans: list.sort(byCollectedAt) }));
 }
 
-const byCollectedAt = (a: { collectedAt: string; scanId: string }, b: { collectedAt: string; scanId: string }) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || a.scanId.localeCompare(b.scanId);
+const byCollectedAt = (a: { collectedAt: string; scanId: string }, b: { collectedAt: string; scanId: string }) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || collate(a.scanId, b.scanId);
+
+/**
+ * One fixed collation (not the machine's locale): the same inputs give the same order on every machine,
+ * and hostnames sort as people expect (PC-2 before PC-10, case aside).
+ */
+const collate = new Intl.Collator("en", { numeric: true }).compare;
 
 export function evaluateFleet(histories: readonly EndpointHistory[], options: EvaluateOptions): Findings {
   return findingsFromDigests(histories.flatMap((h) => h.scans.map((scan) => digestScan(scan, options))), options);
@@ -122,7 +128,7 @@ export function findingsFromDigests(digests: Iterable<ScanDigest>, options: Eval
     for (const finding of evaluateHistory(history, options)) findings.push(finding);
   }
   findings.sort(compareFindings);
-  endpoints.sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
+  endpoints.sort((a, b) => collate(a.hostname, b.hostname) || collate(a.id, b.id));
   const catalog = options.catalog.catalog;
   return {
     schema: "caveat.findings/v1",
@@ -155,10 +161,10 @@ function summarize(findings: Finding[], endpoints: number, scans: number): Findi
 function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    a.rule.localeCompare(b.rule) ||
-    a.endpoint.hostname.localeCompare(b.endpoint.hostname) ||
-    a.subject.localeCompare(b.subject) ||
-    a.id.localeCompare(b.id)
+    collate(a.rule, b.rule) ||
+    collate(a.endpoint.hostname, b.endpoint.hostname) ||
+    collate(a.subject, b.subject) ||
+    collate(a.id, b.id)
   );
 }
 
