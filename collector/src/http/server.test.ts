@@ -96,6 +96,11 @@ describe("collector HTTP API", () => {
     expect(await store.scans.inventoryText("acme", first.json.scanId)).toBe(body);
   });
 
+  it("checks the token before reading the body: no token, no decompression", async () => {
+    const bomb = await call("POST", "/api/v1/inventories", { token: "cvt_agent_wrong", body: gzipSync(Buffer.alloc(20 * 1024 * 1024, 32)), headers: { "content-encoding": "gzip" } });
+    expect([bomb.status, bomb.json.error]).toEqual([401, "unauthorized"]);
+  });
+
   it("accepts gzip and refuses a gzip bomb with 413", async () => {
     const ok = await call("POST", "/api/v1/inventories", { token: acme, body: gzipSync(JSON.stringify(inventory())), headers: { "content-encoding": "gzip" } });
     expect(ok.status).toBe(201);

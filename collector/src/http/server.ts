@@ -96,10 +96,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.type("text/plain; version=0.0.4").send(metrics.render({ process_resident_memory_bytes: memory.rss, nodejs_heap_used_bytes: memory.heapUsed }));
   });
 
-  app.post("/api/v1/inventories", async (request, reply) => {
+  // Tokens are checked on request, before the body is read and decompressed: a caller without a valid
+  // token cannot make the collector inflate megabytes.
+  const agent = async (request: FastifyRequest) => {
+    try {
+      request.token = await authenticate(store, request.headers.authorization, now());
+    } catch (error) {
+      metrics.ingest("rejected", 0);
+      throw error;
+    }
+  };
+
+  app.post("/api/v1/inventories", { onRequest: agent }, async (request, reply) => {
     const started = performance.now();
     try {
-      const token = await authenticate(store, request.headers.authorization, now());
+      const token = request.token!;
       const result = await ingestInventory(store, evaluator, token, receivedBody(request), now());
       metrics.ingest(result.status, (performance.now() - started) / 1000);
       void store.tokens.touch(token.id, now().toISOString()).catch((error: unknown) => request.log.warn({ err: error }, "could not record token use"));
@@ -110,9 +121,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  app.get("/api/v1/clients", { preHandler: admin }, async () => ({ clients: await store.clients.list() }));
+  app.get("/api/v1/clients", { onRequest: admin }, async () => ({ clients: await store.clients.list() }));
 
-  app.post("/api/v1/clients", { preHandler: admin }, async (request, reply) => {
+  app.post("/api/v1/clients", { onRequest: admin }, async (request, reply) => {
     const body = jsonBody(request) as { slug?: unknown; name?: unknown };
     if (typeof body.slug !== "string" || !SLUG.test(body.slug)) throw new ServiceError("invalid_request", "slug: expected lowercase letters, digits and inner hyphens (e.g. acme-dental)");
     if (typeof body.name !== "string" || body.name.trim() === "" || body.name.length > 256) throw new ServiceError("invalid_request", "name: expected the client's name (1 to 256 characters)");
@@ -121,30 +132,30 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(201).send(client);
   });
 
-  app.get("/api/v1/clients/:slug", { preHandler: admin }, async (request) => {
+  app.get("/api/v1/clients/:slug", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     const [client, endpoints, catalog] = await Promise.all([store.clients.get(slug), store.endpoints.list(slug), store.catalogs.get(slug)]);
     return { ...client, endpoints: endpoints.length, catalogUpdatedAt: catalog?.updatedAt ?? null };
   });
 
-  app.put("/api/v1/clients/:slug/catalog", { preHandler: admin }, async (request) => {
+  app.put("/api/v1/clients/:slug/catalog", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     return putCatalog(store, evaluator, slug, bodyText(request), now());
   });
 
-  app.get("/api/v1/clients/:slug/catalog", { preHandler: admin }, async (request, reply) => {
+  app.get("/api/v1/clients/:slug/catalog", { onRequest: admin }, async (request, reply) => {
     const slug = await slugOf(request);
     const stored = await store.catalogs.get(slug);
     if (!stored) throw new ServiceError("not_found", `client "${slug}" has no catalog`);
     return reply.send({ catalog: stored.catalog, procurement: stored.procurement, updatedAt: stored.updatedAt });
   });
 
-  app.put("/api/v1/clients/:slug/procurement", { preHandler: admin }, async (request) => {
+  app.put("/api/v1/clients/:slug/procurement", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     return putProcurement(store, evaluator, slug, bodyText(request), now());
   });
 
-  app.post("/api/v1/clients/:slug/tokens", { preHandler: admin }, async (request, reply) => {
+  app.post("/api/v1/clients/:slug/tokens", { onRequest: admin }, async (request, reply) => {
     const slug = await slugOf(request);
     const body = request.body === undefined || request.body === null ? {} : (jsonBody(request) as { label?: unknown; expiresAt?: unknown });
     if (body.label !== undefined && (typeof body.label !== "string" || body.label.length > 256)) throw new ServiceError("invalid_request", "label: expected text up to 256 characters");
@@ -153,35 +164,35 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(201).send({ token: issued.token, id: issued.record.id, client: slug, expiresAt: issued.record.expiresAt ?? null });
   });
 
-  app.delete("/api/v1/tokens/:id", { preHandler: admin }, async (request, reply) => {
+  app.delete("/api/v1/tokens/:id", { onRequest: admin }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!UUID.test(id) || !(await store.tokens.revoke(id, now().toISOString()))) throw new ServiceError("not_found", "no such active token");
     return reply.code(204).send();
   });
 
-  app.get("/api/v1/clients/:slug/endpoints", { preHandler: admin }, async (request) => ({ endpoints: await store.endpoints.list(await slugOf(request)) }));
+  app.get("/api/v1/clients/:slug/endpoints", { onRequest: admin }, async (request) => ({ endpoints: await store.endpoints.list(await slugOf(request)) }));
 
-  app.get("/api/v1/clients/:slug/endpoints/:id/scans", { preHandler: admin }, async (request) => {
+  app.get("/api/v1/clients/:slug/endpoints/:id/scans", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     const { id } = request.params as { id: string };
     if (!(await store.endpoints.get(slug, id))) throw new ServiceError("not_found", `no endpoint ${id} for client "${slug}"`);
     return { scans: await store.scans.list(slug, { endpointId: id, limit: limitOf(request) }) };
   });
 
-  app.get("/api/v1/clients/:slug/scans/:scanId", { preHandler: admin }, async (request, reply) => {
+  app.get("/api/v1/clients/:slug/scans/:scanId", { onRequest: admin }, async (request, reply) => {
     const slug = await slugOf(request);
     const text = await store.scans.inventoryText(slug, (request.params as { scanId: string }).scanId);
     if (text === undefined) throw new ServiceError("not_found", "no such scan for this client");
     return reply.type("application/json").send(text);
   });
 
-  app.get("/api/v1/clients/:slug/findings", { preHandler: admin }, async (request) => {
+  app.get("/api/v1/clients/:slug/findings", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     const findings = await store.findings.current(slug);
     return { client: slug, findings };
   });
 
-  app.get("/api/v1/clients/:slug/findings/history", { preHandler: admin }, async (request) => {
+  app.get("/api/v1/clients/:slug/findings/history", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
     const since = (request.query as { since?: string }).since;
     return { client: slug, scans: await store.findings.history(slug, { since, limit: limitOf(request) }) };
