@@ -83,11 +83,10 @@ export async function catalogPushCommand(file: string | undefined, options: { cl
 
 /** 90d, 12h, or a date/date-time. */
 function parseExpiry(value: string, now: Date): string {
-  const relative = /^(\d+)([dh])$/.exec(value);
-  if (relative) return new Date(now.getTime() + Number(relative[1]) * (relative[2] === "d" ? 86_400_000 : 3_600_000)).toISOString();
-  const date = Date.parse(value);
-  if (Number.isNaN(date) || date <= now.getTime()) throw new CliError(`--expires ${JSON.stringify(value)}: expected a duration like 90d or 12h, or a future date (2027-01-31)`);
-  return new Date(date).toISOString();
+  const relative = /^(\d{1,7})([dh])$/.exec(value);
+  const date = relative ? now.getTime() + Number(relative[1]) * (relative[2] === "d" ? 86_400_000 : 3_600_000) : Date.parse(value);
+  if (!Number.isNaN(date) && date > now.getTime() && date <= Date.parse("9999-12-31T23:59:59Z")) return new Date(date).toISOString();
+  throw new CliError(`--expires ${JSON.stringify(value)}: expected a duration like 90d or 12h, or a future date (2027-01-31)`);
 }
 
 /** Service refusals become one-line CLI errors (file names replace the generic "catalog" source). */

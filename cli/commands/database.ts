@@ -1,14 +1,16 @@
 import { DEFAULT_DATABASE, openStore } from "../../collector/src/store/open-store.js";
 import { DatabaseUnavailableError } from "../../collector/src/store/sql/errors.js";
+import { redactDatabaseUrl } from "../../collector/src/store/sql/postgres-driver.js";
 import type { Store } from "../../collector/src/store/types.js";
 import { CliError } from "../errors.js";
+import { log } from "../io.js";
 
 /** --database, else CAVEAT_DATABASE, else ./caveat.db; a database that cannot be opened is a one-line error. */
 export async function openDatabase(database?: string): Promise<{ store: Store; label: string }> {
   const target = database ?? process.env.CAVEAT_DATABASE ?? DEFAULT_DATABASE;
   try {
-    const store = await openStore(target);
-    return { store, label: store.kind === "sqlite" ? `SQLite ${target}` : `PostgreSQL ${target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}` };
+    const store = await openStore(target, { onCreate: (path) => log(`created a new SQLite database at ${path}`) });
+    return { store, label: store.kind === "sqlite" ? `SQLite ${target}` : `PostgreSQL ${redactDatabaseUrl(target)}` };
   } catch (error) {
     if (error instanceof DatabaseUnavailableError) throw new CliError(error.message);
     if ((error as { code?: string }).code === "SQLITE_CANTOPEN") throw new CliError(`cannot open the SQLite database ${target}`);

@@ -82,6 +82,12 @@ waivers:
     expect(errorOf(`${HEAD}warnDays: 10\nwarnDays: 20\n`).message).toMatch(/acme\.yaml:4: \(document\) not valid YAML\/JSON: Map keys must be unique/);
   });
 
+  it("refuses a YAML alias bomb instead of expanding it", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    expect(errorOf(`${HEAD}${levels.join("\n")}\n`).message).toMatch(/acme\.yaml: \(document\) cannot be expanded/);
+  });
+
   it("rejects a document that is not a catalog", () => {
     expect(errorOf("schema: caveat.inventory/v1\nclient: acme-dental\n").message).toMatch(/acme\.yaml:1: \/schema must be "caveat\.catalog\/v1"/);
     expect(errorOf("").message).toMatch(/must have field "schema"/);

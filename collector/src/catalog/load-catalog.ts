@@ -39,7 +39,13 @@ export function parseCatalog(text: string, source: string): Catalog {
     const violations = doc.errors.map((e) => ({ pointer: "", line: lineCounter.linePos(e.pos[0]).line, message: `not valid YAML/JSON: ${e.message.split("\n")[0]}` }));
     throw new ContractError("caveat.catalog/v1", source, violations);
   }
-  const value: unknown = typeScalars(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    value = typeScalars(doc.toJS({ maxAliasCount: 1000 }) ?? {});
+  } catch (error) {
+    // An alias bomb ("billion laughs") or a self-referencing alias: refused like any other bad catalog.
+    throw new ContractError("caveat.catalog/v1", source, [{ pointer: "", message: `cannot be expanded: ${(error as Error).message.split("\n")[0]}` }]);
+  }
   const locate = (pointer: string) => lineOfPointer(doc, lineCounter, pointer);
   const catalog = assertCatalog(value, source, locate);
   const problems = checkCatalogMeaning(catalog).map((v) => ({ ...v, line: locate(v.pointer) }));

@@ -152,6 +152,27 @@ describe("collector HTTP API", () => {
     expect((await call("GET", `/api/v1/clients/globex/scans/${own.json.scanId}`, { token: admin })).status).toBe(200);
   });
 
+  it("refuses what would poison an agent's spool with a 4xx, not a 5xx", async () => {
+    const deep = await call("POST", "/api/v1/inventories", { token: acme, body: `${"[".repeat(10_000)}${"]".repeat(10_000)}` });
+    expect([deep.status, deep.json.error]).toEqual([400, "invalid_inventory"]);
+    const future = await call("POST", "/api/v1/inventories", { token: acme, body: JSON.stringify(inventory((inv) => (inv.collectedAt = "2099-01-01T00:00:00Z"))) });
+    expect([future.status, future.json.error, future.json.details[0].pointer]).toEqual([400, "invalid_inventory", "/collectedAt"]);
+    const nul = await call("POST", "/api/v1/inventories", { token: acme, body: JSON.stringify(inventory((inv) => (inv.endpoint.model = "OptiPlex\u0000790"))) });
+    expect(nul.status).toBe(201);
+    const expiry = await call("POST", "/api/v1/clients/acme/tokens", { token: admin, body: JSON.stringify({ expiresAt: "+010000-01-01T00:00:00Z" }) });
+    expect([expiry.status, expiry.json.error]).toEqual([400, "invalid_request"]);
+    const past = await call("POST", "/api/v1/clients/acme/tokens", { token: admin, body: JSON.stringify({ expiresAt: "2001-01-01T00:00:00Z" }) });
+    expect(past.status).toBe(400);
+  });
+
+  it("notices a catalog changed by another process (caveat catalog push) on the next scan", async () => {
+    const waiver = { rule: "os.end-of-life" as const, justification: "pushed from the CLI", acceptedBy: "J. Doe", accepted: "2026-01-01", expires: "2099-01-01" };
+    await store.catalogs.put("globex", { catalog: { schema: "caveat.catalog/v1", client: "globex", waivers: [waiver] }, source: "pushed", procurement: [], updatedAt: new Date().toISOString() });
+    const scan = await call("POST", "/api/v1/inventories", { token: globex, body: JSON.stringify(inventory((inv) => (inv.client = "globex"))) });
+    expect(scan.status).toBe(201);
+    expect(scan.json.findings.waived).toBeGreaterThanOrEqual(1);
+  });
+
   it("revokes tokens: the agent gets 401 from then on", async () => {
     const created = await call("POST", "/api/v1/clients/acme/tokens", { token: admin, body: "{}" });
     expect((await call("POST", "/api/v1/inventories", { token: created.json.token, body: JSON.stringify(inventory()) })).status).toBe(201);
@@ -187,5 +208,25 @@ describe("collector HTTP API", () => {
     const history = (await call("GET", "/api/v1/clients/acme/findings/history", { token: admin })).json.scans;
     expect(history.length).toBeGreaterThanOrEqual(3);
     expect(history[0]).toMatchObject({ hostname: "WS-ACCT-07", summary: { findings: expect.any(Number) } });
+  });
+});
+
+describe("collector HTTP API under a flood", () => {
+  it("answers 503 busy with Retry-After when too many inventories are in flight", async () => {
+    const busy = buildServer({ store, evaluator: createEvaluator(store, new LifecycleIndex(BUNDLED_PRODUCTS)), maxConcurrentIngests: 0 });
+    await busy.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const token = (await issueToken(store, { kind: "agent", clientSlug: "acme", now: new Date() })).token;
+      const response = await fetch(`http://127.0.0.1:${(busy.server.address() as { port: number }).port}/api/v1/inventories`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(inventory()),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("10");
+      expect(await response.json()).toMatchObject({ error: "busy" });
+    } finally {
+      await busy.close();
+    }
   });
 });

@@ -17,8 +17,12 @@ import { AGENT_VERSION } from "../../../agent/src/version.js";
 export interface ServerOptions {
   store: Store;
   evaluator: Evaluator;
-  /** Largest accepted body, compressed or not (default 16 MiB: a 10,000-package server is ~3 MiB). */
+  /** Largest accepted body, compressed or not (default 8 MiB: a 10,000-package server is ~3 MiB). */
   bodyLimit?: number;
+  /** Inventories processed at once; more get 503 with Retry-After (default 64): bounds memory under a flood. */
+  maxConcurrentIngests?: number;
+  /** Trust X-Forwarded-For from a reverse proxy in front (default false: the socket address is logged). */
+  trustProxy?: boolean;
   now?: () => Date;
   /** fastify's logger (pino); false in tests. */
   logger?: boolean;
@@ -36,9 +40,24 @@ declare module "fastify" {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { store, evaluator } = options;
   const now = options.now ?? (() => new Date());
-  const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
+  const bodyLimit = options.bodyLimit ?? 8 * 1024 * 1024;
+  const maxIngests = options.maxConcurrentIngests ?? 64;
+  let ingesting = 0;
   const metrics = new Metrics();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: true, return503OnClosing: true });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+    requestTimeout: 120_000,
+    connectionTimeout: 120_000,
+    // Errors fastify raises before routing (a malformed URL, an oversized parameter) in the same JSON shape.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const code = status >= 400 && status < 500 ? status : 400;
+      void (reply as FastifyReply).code(code).send({ error: clientErrorCode(code), message: error.message });
+    },
+  });
 
   // Bodies are decoded here (gzip and deflate, bounded after inflation: a 10 KiB gzip bomb must not
   // become 10 GiB) and handed to routes as text; the services parse and validate them.
@@ -61,9 +80,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ServiceError) return reply.code(error.status).send({ error: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) });
-    if (error instanceof DatabaseUnavailableError) {
-      request.log.error({ err: error }, "database unavailable");
-      return reply.code(503).header("retry-after", "30").send({ error: "unavailable", message: "the collector's database is unavailable; retry later" });
+    if (error instanceof DatabaseUnavailableError || isSqliteUnavailable(error)) {
+      if (!(error instanceof BusyError)) request.log.error({ err: error }, "database unavailable");
+      const busy = error instanceof BusyError;
+      return reply.code(503).header("retry-after", busy ? "10" : "30").send({ error: busy ? "busy" : "unavailable", message: busy ? "the collector is busy; retry later" : "the collector's database is unavailable; retry later" });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -98,13 +118,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   // Tokens are checked on request, before the body is read and decompressed: a caller without a valid
   // token cannot make the collector inflate megabytes.
-  const agent = async (request: FastifyRequest) => {
+  const agent = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       request.token = await authenticate(store, request.headers.authorization, now());
     } catch (error) {
       metrics.ingest("rejected", 0);
       throw error;
     }
+    // Counted from here (before the body is read) to the response: bodies in memory are bounded.
+    if (ingesting >= maxIngests) throw new BusyError();
+    ingesting++;
+    reply.raw.once("close", () => ingesting--);
   };
 
   app.post("/api/v1/inventories", { onRequest: agent }, async (request, reply) => {
@@ -113,7 +137,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const token = request.token!;
       const result = await ingestInventory(store, evaluator, token, receivedBody(request), now());
       metrics.ingest(result.status, (performance.now() - started) / 1000);
-      void store.tokens.touch(token.id, now().toISOString()).catch((error: unknown) => request.log.warn({ err: error }, "could not record token use"));
+      // Recorded at most once a minute per token: every agent of a client shares it, and each write costs an fsync.
+      const at = now();
+      if (!token.lastUsedAt || Date.parse(token.lastUsedAt) < at.getTime() - 60_000) {
+        void store.tokens.touch(token.id, at.toISOString()).catch((error: unknown) => request.log.warn({ err: error }, "could not record token use"));
+      }
       return reply.code(result.status === "created" ? 201 : 200).send(result);
     } catch (error) {
       metrics.ingest("rejected", 0);
@@ -194,8 +222,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.get("/api/v1/clients/:slug/findings/history", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
-    const since = (request.query as { since?: string }).since;
-    return { client: slug, scans: await store.findings.history(slug, { since, limit: limitOf(request) }) };
+    const since = (request.query as { since?: unknown }).since;
+    if (since !== undefined && (typeof since !== "string" || Number.isNaN(Date.parse(since)))) throw new ServiceError("invalid_request", "since: expected one ISO 8601 date or date-time");
+    return { client: slug, scans: await store.findings.history(slug, { since: since === undefined ? undefined : new Date(since).toISOString(), limit: limitOf(request) }) };
   });
 
   return app;
@@ -238,6 +267,19 @@ class BodyError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Too many inventories in flight: the agent retries later (it spools meanwhile). */
+class BusyError extends DatabaseUnavailableError {
+  constructor() {
+    super("the collector", "busy with other inventories");
+  }
+}
+
+/** SQLite waited busy_timeout for a lock, or the disk is full: temporary, like an unreachable database. */
+function isSqliteUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code);
 }
 
 function bodyText(request: FastifyRequest): string {

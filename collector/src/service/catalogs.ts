@@ -48,10 +48,27 @@ export async function putProcurement(store: Store, evaluator: Evaluator, slug: s
   return { purchases: procurement.length, reevaluated: await reevaluateClient(store, evaluator, slug, now) };
 }
 
-/** Evaluates every endpoint's latest scan again (catalog changed, or a new day moved end-of-life dates). */
-export async function reevaluateClient(store: Store, evaluator: Evaluator, slug: string, now: Date): Promise<number> {
+const running = new Map<string, Promise<number>>();
+
+/**
+ * Evaluates every endpoint's latest scan again (catalog changed, or a new day moved end-of-life dates).
+ * One run per client at a time (a second waits for the first), and it yields to the event loop between
+ * endpoints: SQLite calls are synchronous, and ingest and health checks must keep being answered.
+ */
+export function reevaluateClient(store: Store, evaluator: Evaluator, slug: string, now: Date): Promise<number> {
+  const previous = running.get(slug) ?? Promise.resolve(0);
+  const next = previous.catch(() => 0).then(() => reevaluateNow(store, evaluator, slug, now));
+  running.set(slug, next);
+  void next.finally(() => {
+    if (running.get(slug) === next) running.delete(slug);
+  }).catch(() => undefined);
+  return next;
+}
+
+async function reevaluateNow(store: Store, evaluator: Evaluator, slug: string, now: Date): Promise<number> {
   let count = 0;
   for (const endpoint of await store.endpoints.list(slug)) {
+    await new Promise((resolve) => setImmediate(resolve));
     const text = await store.scans.inventoryText(slug, endpoint.lastScanId);
     if (!text) continue;
     const scan = JSON.parse(text) as Inventory;

@@ -18,19 +18,23 @@ export interface Evaluator {
 }
 
 export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evaluator {
-  // Compiling a 2,000-rule catalog costs milliseconds; ingest at hundreds of scans a second reuses it.
-  const compiled = new Map<string, Promise<CompiledCatalog>>();
-  const catalogOf = (slug: string) => {
+  // Compiling a 2,000-rule catalog costs milliseconds; ingest at hundreds of scans a second reuses it,
+  // as long as the catalog's updated_at is unchanged. One cheap query per evaluation notices an upload
+  // made by `caveat catalog push` or through another collector instance.
+  const compiled = new Map<string, { version: string; catalog: Promise<CompiledCatalog> }>();
+  const catalogOf = async (slug: string) => {
+    const version = (await store.catalogs.updatedAt(slug)) ?? "none";
     let entry = compiled.get(slug);
-    if (!entry) {
-      entry = store.catalogs.get(slug).then((stored) => {
-        const catalog: Catalog = stored?.catalog ?? { schema: "caveat.catalog/v1", client: slug };
-        return compileCatalog(catalog, [...(catalog.procurement ?? []), ...(stored?.procurement ?? [])]);
+    if (!entry || entry.version !== version) {
+      const catalog = store.catalogs.get(slug).then((stored) => {
+        const document: Catalog = stored?.catalog ?? { schema: "caveat.catalog/v1", client: slug };
+        return compileCatalog(document, [...(document.procurement ?? []), ...(stored?.procurement ?? [])]);
       });
-      entry.catch(() => compiled.delete(slug));
+      entry = { version, catalog };
+      catalog.catch(() => compiled.delete(slug));
       compiled.set(slug, entry);
     }
-    return entry;
+    return entry.catalog;
   };
   return {
     async evaluate(slug, scan, previous, now) {

@@ -34,13 +34,20 @@ export async function ingestInventory(store: Store, evaluator: Evaluator, token:
     if (!(error instanceof ContractError)) throw error;
     throw new ServiceError("invalid_inventory", `the inventory does not follow caveat.inventory/v1 (${error.violations.length} problem${error.violations.length === 1 ? "" : "s"})`, error.violations.slice(0, 50));
   }
+  // collectedAt orders an endpoint's history: one scan dated 2099 (a wrong clock, or a forged document)
+  // would otherwise stay "latest" for ever. Normalised to UTC so that text order is time order.
+  const collected = Date.parse(inventory.collectedAt);
+  if (collected > now.getTime() + 86_400_000) {
+    throw new ServiceError("invalid_inventory", `collectedAt ${inventory.collectedAt} is more than a day after the collector's clock (${now.toISOString()}): check the endpoint's date and time`, [{ pointer: "/collectedAt", message: "must not be in the future" }]);
+  }
+  const collectedAt = new Date(collected).toISOString();
   if (inventory.client !== undefined && inventory.client !== slug) {
     throw new ServiceError("forbidden", `this token writes to client "${slug}" but the inventory says client "${inventory.client}"`);
   }
   const existing = await store.scans.get(slug, inventory.scanId);
   if (existing) return answer("duplicate", existing.scanId, existing.endpointId, slug, existing.summary);
 
-  const previousRecord = await store.scans.previous(slug, inventory.endpoint.id, inventory.collectedAt);
+  const previousRecord = await store.scans.previous(slug, inventory.endpoint.id, collectedAt);
   const previousText = previousRecord ? await store.scans.inventoryText(slug, previousRecord.scanId) : undefined;
   const previous = previousText ? (JSON.parse(previousText) as Inventory) : undefined;
   const findings = await evaluator.evaluate(slug, inventory, previous, now);
@@ -50,7 +57,7 @@ export async function ingestInventory(store: Store, evaluator: Evaluator, token:
   const { created, record } = await store.scans.add({
     scanId: inventory.scanId,
     clientSlug: slug,
-    collectedAt: inventory.collectedAt,
+    collectedAt,
     receivedAt: now.toISOString(),
     inventory: body,
     endpoint: { id: e.id, hostname: e.hostname, os: describeOs(inventory.os), type: e.type, ...(e.manufacturer ? { manufacturer: e.manufacturer } : {}), ...(e.model ? { model: e.model } : {}), ...(serial ? { serial } : {}) },

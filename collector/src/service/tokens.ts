@@ -17,6 +17,12 @@ export interface IssuedToken {
 }
 
 export async function issueToken(store: Store, options: { kind: TokenKind; clientSlug?: string; label?: string; expiresAt?: string; now: Date }): Promise<IssuedToken> {
+  if (options.expiresAt !== undefined) {
+    const expires = Date.parse(options.expiresAt);
+    if (!(expires > options.now.getTime()) || !(expires <= Date.parse("9999-12-31T23:59:59Z"))) {
+      throw new ServiceError("invalid_request", "expiresAt: expected a moment after now and before the year 10000");
+    }
+  }
   if (options.kind === "agent") {
     if (!options.clientSlug) throw new ServiceError("invalid_request", "an agent token belongs to one client: name it");
     if (!(await store.clients.get(options.clientSlug))) throw new ServiceError("not_found", `no client "${options.clientSlug}"`);
@@ -41,7 +47,7 @@ export async function authenticate(store: Store, authorization: string | undefin
   if (!match) throw new ServiceError("unauthorized", "send the token as: Authorization: Bearer <token>");
   const record = await store.tokens.findByHash(hashToken(match[1]!));
   // One message for unknown, revoked and expired tokens: a caller learns nothing about other tokens.
-  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now.toISOString())) {
+  if (!record || record.revokedAt || (record.expiresAt && !(Date.parse(record.expiresAt) > now.getTime()))) {
     throw new ServiceError("unauthorized", "the token is not valid (unknown, revoked or expired)");
   }
   return record;

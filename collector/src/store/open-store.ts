@@ -7,11 +7,11 @@ import type { Store } from "./types.js";
 
 export const DEFAULT_DATABASE = "./caveat.db";
 
-export async function openStore(database: string = DEFAULT_DATABASE): Promise<Store> {
+export async function openStore(database: string = DEFAULT_DATABASE, options: { onCreate?: (path: string) => void } = {}): Promise<Store> {
   if (/^postgres(ql)?:\/\//i.test(database)) {
     const { openPostgres } = await import("./sql/postgres-driver.js");
     return sqlStore(await openPostgres(database));
   }
   const path = database.replace(/^sqlite:(\/\/)?/i, "");
-  return sqlStore(openSqlite(path === ":memory:" ? path : resolve(path)));
+  return sqlStore(openSqlite(path === ":memory:" ? path : resolve(path), options.onCreate));
 }

@@ -110,6 +110,13 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(history.map((h) => [h.collectedAt, h.hostname])).toEqual([["2026-11-01T08:00:00Z", "PC-NEW"], ["2026-11-20T08:00:00Z", "PC-NEW"]]);
   });
 
+  it("stores text with NUL characters the same way on both databases", async () => {
+    const endpoint = uuid();
+    const scan = newScan("acme", endpoint, "2026-11-21T07:00:00Z");
+    await store.scans.add({ ...scan, endpoint: { ...scan.endpoint, hostname: "PC\u00001", model: "Lat\u0000itude" } });
+    expect(await store.endpoints.get("acme", endpoint)).toMatchObject({ hostname: "PC\uFFFD1", model: "Lat\uFFFDitude" });
+  });
+
   it("replaces a scan's findings when re-evaluated", async () => {
     const endpoint = uuid();
     const scan = newScan("acme", endpoint, "2026-11-21T08:00:00Z", { findings: [finding("os.end-of-life", "Windows 7", endpoint)] });

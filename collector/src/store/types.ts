@@ -98,6 +98,8 @@ export interface TokenStore {
 export interface CatalogStore {
   put(clientSlug: string, catalog: StoredCatalog): Promise<void>;
   get(clientSlug: string): Promise<StoredCatalog | undefined>;
+  /** When the catalog last changed (cheap: lets every collector instance notice another's upload). */
+  updatedAt(clientSlug: string): Promise<string | undefined>;
 }
 
 export interface EndpointStore {

@@ -65,7 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
         inventory_gzip {BLOB} NOT NULL
       )`,
       `CREATE INDEX scans_by_endpoint ON scans (client_slug, endpoint_id, collected_at)`,
-      `CREATE INDEX scans_by_client ON scans (client_slug, received_at)`,
+      `CREATE INDEX scans_by_client ON scans (client_slug, collected_at, scan_id)`,
       `CREATE TABLE findings (
         scan_id TEXT NOT NULL REFERENCES scans (scan_id),
         id TEXT NOT NULL,

@@ -20,7 +20,8 @@ import type {
 import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
 import { migrate } from "./migrations.js";
 
-export async function sqlStore(driver: SqlDriver): Promise<Store> {
+export async function sqlStore(raw: SqlDriver): Promise<Store> {
+  const driver = withoutNul(raw);
   await migrate(driver);
   return {
     kind: driver.dialect,
@@ -32,6 +33,21 @@ export async function sqlStore(driver: SqlDriver): Promise<Store> {
     findings: findingStore(driver),
     close: () => driver.close(),
   };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLSTATE 22021) and SQLite would keep it: every text parameter has
+ * it replaced by U+FFFD, so both databases store the same thing and a hostname with a NUL is not a 500.
+ * Stored inventories are bytes (gzip) and keep the document exactly.
+ */
+function withoutNul(driver: SqlDriver): SqlDriver {
+  const clean = (params?: readonly SqlValue[]) => params?.map((p) => (typeof p === "string" && p.includes("\u0000") ? p.replaceAll("\u0000", "\uFFFD") : p));
+  const wrap = (ex: SqlExecutor): SqlExecutor => ({
+    dialect: ex.dialect,
+    all: (sql, params) => ex.all(sql, clean(params)),
+    run: (sql, params) => ex.run(sql, clean(params)),
+  });
+  return { ...wrap(driver), transaction: (fn) => driver.transaction((tx) => fn(wrap(tx))), close: () => driver.close() };
 }
 
 const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
@@ -104,6 +120,9 @@ function catalogStore(db: SqlDriver): CatalogStore {
          ON CONFLICT (client_slug) DO UPDATE SET document = excluded.document, source = excluded.source, procurement = excluded.procurement, updated_at = excluded.updated_at`,
         [slug, JSON.stringify(c.catalog), c.source, JSON.stringify(c.procurement), c.updatedAt],
       );
+    },
+    async updatedAt(slug) {
+      return (await db.all<{ updatedAt: string }>(`SELECT updated_at AS "updatedAt" FROM catalogs WHERE client_slug = ?`, [slug]))[0]?.updatedAt;
     },
     async get(slug) {
       const row = (await db.all<{ document: string; source: string; procurement: string; updatedAt: string }>(`SELECT document, source, procurement, updated_at AS "updatedAt" FROM catalogs WHERE client_slug = ?`, [slug]))[0];

@@ -2,12 +2,19 @@
 // on disk), statements prepared once. better-sqlite3 is synchronous; transactions here are async
 // functions, so a queue makes sure no other statement runs on the connection while one is open.
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
 
-export function openSqlite(path: string): SqlDriver {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+/** `onCreate` is told when the file did not exist (an admin command with a mistyped --database should say so). */
+export function openSqlite(path: string, onCreate?: (path: string) => void): SqlDriver {
+  const fresh = path !== ":memory:" && !existsSync(path);
+  if (fresh) {
+    mkdirSync(dirname(path), { recursive: true });
+    // The database holds every client's inventories: readable by its owner only.
+    closeSync(openSync(path, "wx", 0o600));
+    onCreate?.(path);
+  }
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
