@@ -87,7 +87,15 @@ function check(validate: Validator, value: unknown, locate: LocatePointer | unde
 export function jsonLocator(text: string): LocatePointer {
   let tree: JsonNode | undefined | null = null;
   return (pointer) => {
-    if (tree === null) tree = parseTree(text);
+    // A pathologically nested document (10,000 open brackets) overflows the parser's recursion: then
+    // the message goes without a line number rather than failing.
+    if (tree === null) {
+      try {
+        tree = parseTree(text);
+      } catch {
+        tree = undefined;
+      }
+    }
     return tree ? lineOfPointer(text, tree, pointer) : undefined;
   };
 }
