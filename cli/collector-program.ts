@@ -1,10 +1,11 @@
 // The collector-side commands: evaluation, lifecycle data, the server and its administration.
 // Kept out of program.ts so that the single-file agent does not bundle them.
 import { type Command, Option } from "commander";
-import { catalogPushCommand, clientAddCommand, clientListCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./commands/admin.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { lifecycleImportCommand, lifecycleListCommand } from "./commands/lifecycle.js";
-import { serveCommand } from "./commands/serve.js";
+
+// The server and its administration load fastify, pg and better-sqlite3 (~0.2 s): only when one of them runs.
+const admin = () => import("./commands/admin.js");
 
 /** Adds the commands to program; returns the groups that have subcommands. */
 export function addCollectorCommands(program: Command): Command[] {
@@ -53,11 +54,13 @@ export function addCollectorCommands(program: Command): Command[] {
     .addOption(databaseOption())
     .option("--port <port>", "TCP port (0: any free port)", "8080")
     .option("--host <address>", "address to listen on (0.0.0.0 for every interface; put TLS in front)", "127.0.0.1")
-    .option("--body-limit <bytes>", "largest accepted request body, compressed or not (default 16 MiB)")
+    .option("--body-limit <bytes>", "largest accepted request body, compressed or not (default 8 MiB)")
+    .option("--max-ingests <n>", "inventories processed at once; more get 503 busy (default 64)")
+    .option("--trust-proxy", "take the client address from X-Forwarded-For (only behind a reverse proxy)")
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
     .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "warn")
     .action(async (options) => {
-      await serveCommand(options);
+      await (await import("./commands/serve.js")).serveCommand(options);
     });
 
   const client = program.command("client").description("the MSP's clients (tenants)");
@@ -68,7 +71,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--name <name>", "the client's name as reports show it")
     .addOption(databaseOption())
     .action(async (slug: string, options) => {
-      await clientAddCommand(slug, options);
+      await (await admin()).clientAddCommand(slug, options);
     });
   client
     .command("list")
@@ -76,7 +79,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("-f, --format <format>", "table or json", "table")
     .addOption(databaseOption())
     .action(async (options) => {
-      await clientListCommand(options);
+      await (await admin()).clientListCommand(options);
     });
 
   const token = program.command("token").description("agent and admin tokens (shown once, stored hashed)");
@@ -89,7 +92,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--expires <when>", "90d, 12h or a date; default: never")
     .addOption(databaseOption())
     .action(async (options) => {
-      await tokenCreateCommand(options);
+      await (await admin()).tokenCreateCommand(options);
     });
   token
     .command("list")
@@ -97,7 +100,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--client <slug>", "only this client's")
     .addOption(databaseOption())
     .action(async (options) => {
-      await tokenListCommand(options);
+      await (await admin()).tokenListCommand(options);
     });
   token
     .command("revoke")
@@ -105,7 +108,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .argument("<id>", "the token id from token list")
     .addOption(databaseOption())
     .action(async (id: string, options) => {
-      await tokenRevokeCommand(id, options);
+      await (await admin()).tokenRevokeCommand(id, options);
     });
 
   const catalog = program.command("catalog").description("clients' catalogs on the collector");
@@ -118,7 +121,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
     .addOption(databaseOption())
     .action(async (file: string | undefined, options) => {
-      await catalogPushCommand(file, options);
+      await (await admin()).catalogPushCommand(file, options);
     });
 
   return [lifecycle, client, token, catalog];

@@ -66,9 +66,9 @@ export async function evaluateCommand(paths: string[], options: EvaluateCommandO
   return findings;
 }
 
-/** Worker threads run the bundled CLI itself (dist/caveat.mjs); from TypeScript sources (tests) everything stays in this thread. */
+/** Worker threads run dist/caveat-digest-worker.mjs, built beside the bundled CLI; from TypeScript sources (tests) everything stays in this thread. */
 function workerUrl(): URL | undefined {
-  return import.meta.url.endsWith(".mjs") ? new URL(import.meta.url) : undefined;
+  return import.meta.url.endsWith(".mjs") ? new URL("./caveat-digest-worker.mjs", import.meta.url) : undefined;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -11,6 +11,8 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   bodyLimit?: string;
+  maxIngests?: string;
+  trustProxy?: boolean;
   lifecycleDir?: string;
   logLevel?: string;
 }
@@ -22,11 +24,12 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const port = options.port === undefined ? 8080 : parsePort(options.port);
   const host = options.host ?? "127.0.0.1";
   const bodyLimit = options.bodyLimit === undefined ? undefined : parsePositiveInt(options.bodyLimit, "--body-limit");
+  const maxConcurrentIngests = options.maxIngests === undefined ? undefined : parsePositiveInt(options.maxIngests, "--max-ingests");
   const level = options.logLevel ?? "warn";
   if (!LEVELS.includes(level)) throw new CliError(`--log-level ${JSON.stringify(level)}: expected one of ${LEVELS.join(", ")}`);
   const { store, label } = await openDatabase(options.database);
   const dataset = await loadDataset(options.lifecycleDir);
-  const app = buildServer({ store, evaluator: createEvaluator(store, dataset.index), bodyLimit, logger: level !== "silent" });
+  const app = buildServer({ store, evaluator: createEvaluator(store, dataset.index), bodyLimit, maxConcurrentIngests, trustProxy: options.trustProxy ?? false, logger: level !== "silent" });
   app.log.level = level;
   try {
     await app.listen({ port, host });

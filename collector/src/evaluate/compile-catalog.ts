@@ -125,41 +125,39 @@ function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecisi
   const allow = compileList(catalog.software?.allow);
   const ignore = compileList(catalog.software?.ignore);
   const allowlist = catalog.software?.mode === "allowlist";
-  const firstMatch = (list: ReturnType<typeof compileList>, platform: string, name: string, publisher?: string, version?: string) => {
-    for (const i of list.index.matches(name)) {
-      const c = list.rules[i]!;
-      if (c.rule.platform !== undefined && c.rule.platform !== platform) continue;
+  type Candidates = [deny: CompiledSoftwareRule[], allow: CompiledSoftwareRule[], ignore: CompiledSoftwareRule[]];
+  const firstMatch = (candidates: CompiledSoftwareRule[], publisher?: string, version?: string) => {
+    for (const c of candidates) {
       if (c.publisher && !c.publisher(publisher ?? "")) continue;
       if (c.version && !c.version(version ?? "")) continue;
       return c.rule;
     }
     return undefined;
   };
-  // Per platform and name: which rules could apply (their name globs match). When none of those
-  // rules looks at publisher or version, the decision depends on the name alone and is cached as such.
-  const byName = new Map<string, Map<string, { decision?: SoftwareDecision }>>();
+  // Per platform and name: the rules that could apply (their name globs match, their platform fits),
+  // in catalog order. When none of them looks at publisher or version, the decision depends on the
+  // name alone and is cached as such; otherwise only those few rules are tested per entry.
+  const byName = new Map<string, Map<string, { decision?: SoftwareDecision; candidates: Candidates }>>();
   const none: SoftwareDecision = {};
-  const decide = (platform: string, name: string, publisher?: string, version?: string): SoftwareDecision => {
+  const decide = ([deny, allow, ignore]: Candidates, publisher?: string, version?: string): SoftwareDecision => {
     // An explicit deny wins over allow and ignore: it is the more deliberate statement.
-    const denied = firstMatch(deny, platform, name, publisher, version);
+    const denied = firstMatch(deny, publisher, version);
     if (denied) return { denied };
-    if (allowlist && !firstMatch(allow, platform, name, publisher, version) && !firstMatch(ignore, platform, name, publisher, version)) return { unapproved: true };
+    if (allowlist && !firstMatch(allow, publisher, version) && !firstMatch(ignore, publisher, version)) return { unapproved: true };
     return none;
   };
-  const nameOnly = (platform: string, name: string) =>
-    [deny, allow, ignore].every((list) => list.index.matches(name).every((i) => {
-      const r = list.rules[i]!;
-      return (r.rule.platform === undefined || r.rule.platform === platform) ? !r.publisher && !r.version : true;
-    }));
+  const candidatesOf = (platform: string, name: string): Candidates =>
+    [deny, allow, ignore].map((list) => list.index.matches(name).map((i) => list.rules[i]!).filter((c) => c.rule.platform === undefined || c.rule.platform === platform)) as Candidates;
   return (platform, name, publisher, version) => {
     let names = byName.get(platform);
     if (!names) byName.set(platform, (names = new Map()));
     let entry = names.get(name);
     if (!entry) {
       if (names.size >= 200_000) names.clear();
-      entry = nameOnly(platform, name) ? { decision: decide(platform, name) } : {};
+      const candidates = candidatesOf(platform, name);
+      entry = candidates.every((list) => list.every((c) => !c.publisher && !c.version)) ? { decision: decide(candidates), candidates } : { candidates };
       names.set(name, entry);
     }
-    return entry.decision ?? decide(platform, name, publisher, version);
+    return entry.decision ?? decide(entry.candidates, publisher, version);
   };
 }

@@ -1,10 +1,11 @@
 // Reads, validates and digests inventory files, on several cores when there are many: JSON parsing
 // and schema validation are most of the cost of evaluating a fleet, and they are independent per file.
 //
-// Worker protocol (each worker is the bundled CLI started in a worker thread):
+// Worker protocol (each worker is dist/caveat-digest-worker.mjs, cli/digest-worker-entry.ts, in a worker thread):
 //   1. it parses and validates its share of the files at once, while the main thread loads the catalog;
-//   2. main sends the rules (catalog, register, lifecycle products, as-of date); the worker digests its
-//      scans and posts the digests, without their software lists (the bulk of the data);
+//   2. main sends the rules (catalog, register, lifecycle products, as-of date); the worker digests the
+//      scans parsed so far, then each further one as it is parsed, and posts the digests in batches as
+//      it goes (the last one says done, with the problems), without their software lists (the bulk of the data);
 //   3. main asks for the software of the scans the history rules need (endpoints with several scans),
 //      the worker answers and exits.
 import { readFileSync } from "node:fs";
@@ -34,15 +35,18 @@ export interface RulesData {
 }
 
 type ToWorker = { type: "rules"; rules: RulesData } | { type: "software"; scanIds: string[] };
-type FromWorker = { type: "digests"; digests: ScanDigest[]; problems: string[] } | { type: "software"; software: [string, SoftwareBrief[]][] };
+/** Digests come in batches while the worker runs (the main thread, idle meanwhile, receives them); the last one is `done`. */
+type FromWorker = { type: "digests"; digests: ScanDigest[]; problems: string[]; done: boolean } | { type: "software"; software: [string, SoftwareBrief[]][] };
 
 /** Below this many files a worker's start-up (~100 ms) costs more than it saves. */
 const FILES_PER_WORKER = 250;
+/** Digests per message from a worker. */
+const DIGEST_BATCH = 200;
 
 /**
  * Digests every file; throws InventoryInputError naming every bad file (nothing is returned unless all
  * are valid). `rules` is awaited while the workers already parse. `workerUrl` is the module that calls
- * runDigestWorker() in a worker thread (the bundled CLI); without it, or for few files, all runs here.
+ * runDigestWorker() in a worker thread (dist/caveat-digest-worker.mjs); without it, or for few files, all runs here.
  * `workers` overrides the automatic count (one per core when there are at least 500 files; 0 or 1: none).
  */
 export async function digestFiles(files: readonly string[], rules: Promise<RulesData>, workerUrl?: URL, workers?: number): Promise<{ digests: ScanDigest[]; threads: number }> {
@@ -58,7 +62,17 @@ export async function digestFiles(files: readonly string[], rules: Promise<Rules
   try {
     const data = await rules;
     for (const w of pool) w.send({ type: "rules", rules: data });
-    const answers = await Promise.all(pool.map((w) => w.next("digests")));
+    const answers = await Promise.all(
+      pool.map(async (w) => {
+        const answer: { digests: ScanDigest[]; problems: string[] } = { digests: [], problems: [] };
+        for (;;) {
+          const batch = await w.next("digests");
+          for (const d of batch.digests) answer.digests.push(d);
+          for (const p of batch.problems) answer.problems.push(p);
+          if (batch.done) return answer;
+        }
+      }),
+    );
     const digests = answers.flatMap((a) => a.digests);
     const problems = answers.flatMap((a) => a.problems);
     const wanted = problems.length > 0 ? new Set<string>() : scansNeedingSoftware(digests);
@@ -88,21 +102,28 @@ function parseFiles(files: readonly string[]): { scans: ScanFacts[]; problems: s
   const scans: ScanFacts[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      problems.push(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      continue;
-    }
-    try {
-      scans.push(toScanFacts(parseInventory(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file)));
-    } catch (error) {
-      if (!(error instanceof ContractError)) throw error;
-      problems.push(error.message);
-    }
+    const scan = parseFile(file, problems);
+    if (scan) scans.push(scan);
   }
   return { scans, problems };
+}
+
+/** One file's facts, or undefined with its problem added to `problems`. */
+function parseFile(file: string, problems: string[]): ScanFacts | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    problems.push(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return undefined;
+  }
+  try {
+    return toScanFacts(parseInventory(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file));
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
 }
 
 /** The main thread's side of one worker: messages in order, failures as rejections. */
@@ -145,20 +166,51 @@ class DigestWorker {
   }
 }
 
-/** The worker side: the CLI entry calls this when started as a digest worker. */
+/** The worker side: cli/digest-worker-entry.ts calls this in each worker thread. */
 export function runDigestWorker(data: DigestWorkerData, port: { on(event: "message", listener: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
-  const parsed = parseFiles(data.files);
+  const problems: string[] = [];
+  let digests: ScanDigest[] = [];
+  // Scans parsed before the rules arrived; afterwards each scan is digested as soon as it is parsed, and
+  // digests are posted in batches, so the main thread receives them while the workers still run.
+  const waiting: ScanFacts[] = [];
+  // The software of every scan, for the history rules (only the main thread knows which endpoints have several scans).
   const kept = new Map<string, ScanFacts["software"]>();
+  let options: ScanRuleOptions | undefined;
+  let parsed = false;
+  const digest = (scan: ScanFacts) => {
+    kept.set(scan.scanId, scan.software);
+    digests.push(digestScan(scan, options!, false));
+    if (digests.length >= DIGEST_BATCH) {
+      port.postMessage({ type: "digests", digests, problems: [], done: false });
+      digests = [];
+    }
+  };
+  const answer = () => {
+    if (parsed && options) port.postMessage({ type: "digests", digests, problems, done: true });
+  };
   port.on("message", (message) => {
     if (message.type === "rules") {
-      const options = ruleOptions(message.rules);
-      const digests = parsed.scans.map((scan) => {
-        kept.set(scan.scanId, scan.software);
-        return digestScan(scan, options, false);
-      });
-      port.postMessage({ type: "digests", digests, problems: parsed.problems });
+      options = ruleOptions(message.rules);
+      for (const scan of waiting.splice(0)) digest(scan);
+      answer();
     } else {
       port.postMessage({ type: "software", software: message.scanIds.map((id) => [id, softwareBriefs(kept.get(id) ?? [])]) });
     }
   });
+  // A few files at a time, so that the rules message is received as soon as it comes.
+  let next = 0;
+  const step = () => {
+    for (const end = Math.min(next + 8, data.files.length); next < end; next++) {
+      const scan = parseFile(data.files[next]!, problems);
+      if (!scan) continue;
+      if (options) digest(scan);
+      else waiting.push(scan);
+    }
+    if (next < data.files.length) setImmediate(step);
+    else {
+      parsed = true;
+      answer();
+    }
+  };
+  step();
 }

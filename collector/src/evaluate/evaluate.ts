@@ -102,6 +102,8 @@ export function digestScan(scan: ScanFacts, options: ScanRuleOptions, keepSoftwa
     softwareCount: scan.software.length,
     drafts: [...osFindings(scan, options), ...softwareFindings(scan, options), ...hardwareFindings(scan, options)],
   };
+  // Ids here rather than when findings are finished: digests are computed on worker threads.
+  for (const draft of digest.drafts) if (options.catalog.severityOf(draft.rule) !== undefined) draft.id = findingId(draft.rule, scan.endpoint.id, draft.subject);
   if (keepSoftware) digest.software = softwareBriefs(scan.software);
   if (scan.client !== undefined) digest.client = scan.client;
   return digest;
@@ -127,7 +129,7 @@ export function findingsFromDigests(digests: Iterable<ScanDigest>, options: Eval
     endpoints.push(summarizeEndpoint(history));
     for (const finding of evaluateHistory(history, options)) findings.push(finding);
   }
-  findings.sort(compareFindings);
+  sortFindings(findings);
   endpoints.sort((a, b) => collate(a.hostname, b.hostname) || collate(a.id, b.id));
   const catalog = options.catalog.catalog;
   return {
@@ -158,14 +160,29 @@ function summarize(findings: Finding[], endpoints: number, scans: number): Findi
   return { endpoints, scans, findings: findings.length, waived, bySeverity, byRule };
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    collate(a.rule, b.rule) ||
-    collate(a.endpoint.hostname, b.endpoint.hostname) ||
-    collate(a.subject, b.subject) ||
-    collate(a.id, b.id)
-  );
+/**
+ * By severity, then rule, hostname, subject and id in collation order. The collator is slow per call, so
+ * each distinct rule, hostname and subject is ranked once (strings the collator holds equal share a rank)
+ * and the sort compares ranks; ids, unique per finding, are collated only to break the remaining ties.
+ */
+function sortFindings(findings: Finding[]): void {
+  const rule = collationRanks(findings.map((f) => f.rule));
+  const hostname = collationRanks(findings.map((f) => f.endpoint.hostname));
+  const subject = collationRanks(findings.map((f) => f.subject));
+  const keyed = findings.map((f) => ({ f, severity: SEVERITIES.indexOf(f.severity), rule: rule.get(f.rule)!, hostname: hostname.get(f.endpoint.hostname)!, subject: subject.get(f.subject)! }));
+  keyed.sort((a, b) => a.severity - b.severity || a.rule - b.rule || a.hostname - b.hostname || a.subject - b.subject || collate(a.f.id, b.f.id));
+  keyed.forEach((k, i) => (findings[i] = k.f));
+}
+
+function collationRanks(values: string[]): Map<string, number> {
+  const distinct = [...new Set(values)].sort(collate);
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  distinct.forEach((value, i) => {
+    if (i > 0 && collate(distinct[i - 1]!, value) !== 0) rank++;
+    ranks.set(value, rank);
+  });
+  return ranks;
 }
 
 function summarizeEndpoint(history: ScanDigest[]): EndpointSummary {
@@ -199,6 +216,8 @@ export type Presence = { kind: "os"; name: string } | { kind: "software"; names:
 
 /** A finding before severity, id and waivers are applied. Plain data (it crosses worker threads). */
 export interface Draft {
+  /** findingId(rule, endpoint id, subject) when already computed (digestScan does, for enabled rules). */
+  id?: string;
   rule: RuleId;
   subject: string;
   message: string;
@@ -224,7 +243,7 @@ function evaluateHistory(history: ScanDigest[], options: EvaluateOptions): Findi
 function finish(draft: Draft, severity: Severity, history: ScanDigest[], latest: ScanDigest, options: EvaluateOptions): Finding {
   const endpoint = { id: latest.endpoint.id, hostname: latest.endpoint.hostname };
   const finding: Finding = {
-    id: findingId(draft.rule, endpoint.id, draft.subject),
+    id: draft.id ?? findingId(draft.rule, endpoint.id, draft.subject),
     rule: draft.rule,
     severity,
     endpoint,
@@ -486,6 +505,10 @@ function driftFindings(previous: ScanDigest, latest: ScanDigest): Draft[] {
 
 function compact(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (v !== undefined && v !== "") out[k] = v;
+  // for-in, not Object.entries: no array per field (own string keys of a literal, in the same order).
+  for (const k in record) {
+    const v = record[k];
+    if (v !== undefined && v !== "") out[k] = v;
+  }
   return out;
 }
