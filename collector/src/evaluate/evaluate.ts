@@ -1,6 +1,7 @@
 // catalog + lifecycle data + inventories (with history) -> findings. Pure: no I/O, no clock
 // (asOf and generatedAt come in), so the CLI and the collector produce the same findings.
 import { createHash } from "node:crypto";
+import { collate } from "../domain/collate.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import type { EndpointSummary, Finding, Findings, Lifecycle, Waiver } from "../../../schemas/findings.v1.js";
 import type { CycleMatch, LifecycleIndex } from "../lifecycle/match.js";
@@ -44,11 +45,6 @@ export function groupHistories(scans: Iterable<ScanFacts>): EndpointHistory[] {
 
 const byCollectedAt = (a: { collectedAt: string; scanId: string }, b: { collectedAt: string; scanId: string }) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || collate(a.scanId, b.scanId);
 
-/**
- * One fixed collation (not the machine's locale): the same inputs give the same order on every machine,
- * and hostnames sort as people expect (PC-2 before PC-10, case aside).
- */
-const collate = new Intl.Collator("en", { numeric: true }).compare;
 
 export function evaluateFleet(histories: readonly EndpointHistory[], options: EvaluateOptions): Findings {
   return findingsFromDigests(histories.flatMap((h) => h.scans.map((scan) => digestScan(scan, options))), options);

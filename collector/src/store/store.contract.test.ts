@@ -56,7 +56,7 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(await store.clients.create({ slug: "acme", name: "again", createdAt: "2026-11-02T00:00:00.000Z" })).toBe(false);
     expect(await store.clients.get("acme")).toEqual({ slug: "acme", name: "ACME", createdAt: "2026-11-01T00:00:00.000Z" });
     expect(await store.clients.get("nope")).toBeUndefined();
-    expect((await store.clients.list()).map((c) => c.slug)).toEqual(["acme", "globex"]);
+    expect((await store.clients.list()).map((c) => c.slug).slice(0, 2)).toEqual(["acme", "globex"]);
   });
 
   it("keeps tokens by hash, revokes once, records use", async () => {
@@ -110,6 +110,16 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(history.map((h) => [h.collectedAt, h.hostname])).toEqual([["2026-11-01T08:00:00Z", "PC-NEW"], ["2026-11-20T08:00:00Z", "PC-NEW"]]);
   });
 
+  it("lists endpoints in the same human order on both databases (case aside, numbers as numbers)", async () => {
+    await store.clients.create({ slug: "order", name: "Order", createdAt: "2026-11-01T00:00:00.000Z" });
+    for (const hostname of ["PC-10", "alpha", "PC-9", "Beta"]) {
+      const endpoint = uuid();
+      const scan = newScan("order", endpoint, "2026-11-21T06:00:00Z");
+      await store.scans.add({ ...scan, endpoint: { ...scan.endpoint, hostname } });
+    }
+    expect((await store.endpoints.list("order")).map((e) => e.hostname)).toEqual(["alpha", "Beta", "PC-9", "PC-10"]);
+  });
+
   it("stores text with NUL characters the same way on both databases", async () => {
     const endpoint = uuid();
     const scan = newScan("acme", endpoint, "2026-11-21T07:00:00Z");
@@ -156,7 +166,7 @@ describe.each(databases)("store contract: %s", (_name, start) => {
 
   it("opens an existing database again without re-running migrations", async () => {
     const again = await openStore(db.url);
-    expect((await again.clients.list()).length).toBe(2);
+    expect((await again.clients.list()).map((c) => c.slug)).toEqual(expect.arrayContaining(["acme", "globex"]));
     await again.close();
   });
 });

@@ -19,6 +19,7 @@ import type {
 } from "../types.js";
 import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
 import { migrate } from "./migrations.js";
+import { collate } from "../../domain/collate.js";
 
 export async function sqlStore(raw: SqlDriver): Promise<Store> {
   const driver = withoutNul(raw);
@@ -153,7 +154,8 @@ function toEndpoint(row: Record<string, unknown>): EndpointRecord {
 function endpointStore(db: SqlDriver): EndpointStore {
   return {
     async list(slug) {
-      return (await db.all(`SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE client_slug = ? ORDER BY hostname, id`, [slug])).map(toEndpoint);
+      // Ordered here, not by the database: PostgreSQL would use its own collation (see domain/collate.ts).
+      return (await db.all(`SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE client_slug = ?`, [slug])).map(toEndpoint).sort((a, b) => collate(a.hostname, b.hostname) || collate(a.id, b.id));
     },
     async get(slug, id) {
       const row = (await db.all(`SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
@@ -338,11 +340,8 @@ function insertFindings(tx: SqlExecutor, scanId: string, slug: string, endpointI
 function findingStore(db: SqlDriver): FindingStore {
   return {
     async current(slug) {
-      const rows = await db.all<{ document: string }>(
-        `SELECT f.document FROM findings f JOIN endpoints e ON e.client_slug = f.client_slug AND e.last_scan_id = f.scan_id WHERE f.client_slug = ? ORDER BY e.hostname, f.rule, f.id`,
-        [slug],
-      );
-      return rows.map((r) => JSON.parse(r.document) as Finding);
+      const rows = await db.all<{ document: string }>(`SELECT f.document FROM findings f JOIN endpoints e ON e.client_slug = f.client_slug AND e.last_scan_id = f.scan_id WHERE f.client_slug = ?`, [slug]);
+      return rows.map((r) => JSON.parse(r.document) as Finding).sort((a, b) => collate(a.endpoint.hostname, b.endpoint.hostname) || collate(a.rule, b.rule) || collate(a.id, b.id));
     },
     async history(slug, options = {}) {
       const limit = Math.min(options.limit ?? 1000, 10_000);
