@@ -166,19 +166,29 @@ class DigestWorker {
   }
 }
 
+/** The software of a scan read again from its file (validated on the first read); it must still be that scan. */
+function reread(file: string | undefined, scanId: string): ScanFacts["software"] {
+  const problems: string[] = [];
+  const scan = file === undefined ? undefined : parseFile(file, problems);
+  if (!scan || scan.scanId !== scanId) throw new Error(`${file ?? scanId}: changed while it was being evaluated${problems.length ? ` (${problems[0]})` : ""}`);
+  return scan.software;
+}
+
 /** The worker side: cli/digest-worker-entry.ts calls this in each worker thread. */
 export function runDigestWorker(data: DigestWorkerData, port: { on(event: "message", listener: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
   const problems: string[] = [];
   let digests: ScanDigest[] = [];
   // Scans parsed before the rules arrived; afterwards each scan is digested as soon as it is parsed, and
   // digests are posted in batches, so the main thread receives them while the workers still run.
-  const waiting: ScanFacts[] = [];
-  // The software of every scan, for the history rules (only the main thread knows which endpoints have several scans).
-  const kept = new Map<string, ScanFacts["software"]>();
+  const waiting: [string, ScanFacts][] = [];
+  // Where each scan came from: the history rules need the software of endpoints with several scans, which
+  // only the main thread knows. Re-reading those few files later beats keeping every parsed software list
+  // alive (the live heap is what makes garbage collection expensive).
+  const kept = new Map<string, string>();
   let options: ScanRuleOptions | undefined;
   let parsed = false;
-  const digest = (scan: ScanFacts) => {
-    kept.set(scan.scanId, scan.software);
+  const digest = (file: string, scan: ScanFacts) => {
+    kept.set(scan.scanId, file);
     digests.push(digestScan(scan, options!, false));
     if (digests.length >= DIGEST_BATCH) {
       port.postMessage({ type: "digests", digests, problems: [], done: false });
@@ -191,20 +201,21 @@ export function runDigestWorker(data: DigestWorkerData, port: { on(event: "messa
   port.on("message", (message) => {
     if (message.type === "rules") {
       options = ruleOptions(message.rules);
-      for (const scan of waiting.splice(0)) digest(scan);
+      for (const [file, scan] of waiting.splice(0)) digest(file, scan);
       answer();
     } else {
-      port.postMessage({ type: "software", software: message.scanIds.map((id) => [id, softwareBriefs(kept.get(id) ?? [])]) });
+      port.postMessage({ type: "software", software: message.scanIds.map((id) => [id, softwareBriefs(reread(kept.get(id), id))]) });
     }
   });
   // A few files at a time, so that the rules message is received as soon as it comes.
   let next = 0;
   const step = () => {
     for (const end = Math.min(next + 8, data.files.length); next < end; next++) {
-      const scan = parseFile(data.files[next]!, problems);
+      const file = data.files[next]!;
+      const scan = parseFile(file, problems);
       if (!scan) continue;
-      if (options) digest(scan);
-      else waiting.push(scan);
+      if (options) digest(file, scan);
+      else waiting.push([file, scan]);
     }
     if (next < data.files.length) setImmediate(step);
     else {
