@@ -57,6 +57,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--body-limit <bytes>", "largest accepted request body, compressed or not (default 8 MiB)")
     .option("--max-ingests <n>", "inventories processed at once; more get 503 busy (default 64)")
     .option("--trust-proxy", "take the client address from X-Forwarded-For (only behind a reverse proxy)")
+    .option("--reevaluate-every <hours>", "evaluate every client's current findings again this often, e.g. 24h (0h: never)", "24h")
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
     .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "warn")
     .action(async (options) => {

@@ -1,6 +1,7 @@
 import { buildServer } from "../../collector/src/http/server.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { createEvaluator } from "../../collector/src/service/evaluation.js";
+import { reevaluateAll } from "../../collector/src/service/catalogs.js";
 import { CliError } from "../errors.js";
 import { log } from "../io.js";
 import { parsePositiveInt } from "../options.js";
@@ -15,6 +16,7 @@ export interface ServeOptions {
   trustProxy?: boolean;
   lifecycleDir?: string;
   logLevel?: string;
+  reevaluateEvery?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -25,11 +27,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const host = options.host ?? "127.0.0.1";
   const bodyLimit = options.bodyLimit === undefined ? undefined : parsePositiveInt(options.bodyLimit, "--body-limit");
   const maxConcurrentIngests = options.maxIngests === undefined ? undefined : parsePositiveInt(options.maxIngests, "--max-ingests");
+  const reevaluateHours = options.reevaluateEvery === undefined ? 24 : parseHours(options.reevaluateEvery);
   const level = options.logLevel ?? "warn";
   if (!LEVELS.includes(level)) throw new CliError(`--log-level ${JSON.stringify(level)}: expected one of ${LEVELS.join(", ")}`);
   const { store, label } = await openDatabase(options.database);
   const dataset = await loadDataset(options.lifecycleDir);
-  const app = buildServer({ store, evaluator: createEvaluator(store, dataset.index), bodyLimit, maxConcurrentIngests, trustProxy: options.trustProxy ?? false, logger: level !== "silent" });
+  const evaluator = createEvaluator(store, dataset.index);
+  const app = buildServer({ store, evaluator, bodyLimit, maxConcurrentIngests, trustProxy: options.trustProxy ?? false, logger: level !== "silent" });
   app.log.level = level;
   try {
     await app.listen({ port, host });
@@ -40,8 +44,22 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   log(`caveat collector listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort} (database: ${label})`);
+  // Current findings age even when nothing is submitted: an end-of-life date or a waiver's expiry passes.
+  // Every instance does it (idempotent); the first run comes a minute after start, off the start-up path.
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (delayMs: number) => {
+    timer = setTimeout(() => {
+      void reevaluateAll(store, evaluator, new Date())
+        .then(({ clients, endpoints }) => app.log.info({ clients, endpoints }, "daily re-evaluation done"))
+        .catch((error: unknown) => app.log.error({ err: error }, "daily re-evaluation failed"))
+        .finally(() => schedule(reevaluateHours * 3_600_000));
+    }, delayMs);
+    timer.unref();
+  };
+  if (reevaluateHours > 0) schedule(60_000);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      clearTimeout(timer);
       log(`${signal}: closing`);
       void app
         .close()
@@ -51,6 +69,12 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+}
+
+function parseHours(value: string): number {
+  const m = /^(\d+)h$/.exec(value);
+  if (!m || Number(m[1]) > 24 * 30) throw new CliError(`--reevaluate-every ${JSON.stringify(value)}: expected hours like 24h (0h: never)`);
+  return Number(m[1]);
 }
 
 function parsePort(value: string): number {

@@ -81,6 +81,17 @@ async function reevaluateNow(store: Store, evaluator: Evaluator, slug: string, n
   return count;
 }
 
+/**
+ * Every client's current findings evaluated again as of `now`: end-of-life dates pass and waivers
+ * expire while an endpoint may not report for days. `caveat serve` runs this once a day.
+ */
+export async function reevaluateAll(store: Store, evaluator: Evaluator, now: Date): Promise<{ clients: number; endpoints: number }> {
+  let endpoints = 0;
+  const clients = await store.clients.list();
+  for (const client of clients) endpoints += await reevaluateClient(store, evaluator, client.slug, now);
+  return { clients: clients.length, endpoints };
+}
+
 export async function requireClient(store: Store, slug: string): Promise<void> {
   if (!(await store.clients.get(slug))) throw new ServiceError("not_found", `no client "${slug}"`);
 }
