@@ -5,14 +5,14 @@ import { BUNDLED_PRODUCTS } from "../lifecycle/data/index.js";
 import { LifecycleIndex } from "../lifecycle/match.js";
 import { parseCatalog } from "../catalog/load-catalog.js";
 import { compileCatalog } from "./compile-catalog.js";
-import { evaluateFleet, groupHistories } from "./evaluate.js";
+import { evaluateScans } from "./evaluate.js";
 import { MINIMAL_CATALOG, scanOf, type ScanSpec } from "./test-support.js";
 
 const lifecycle = new LifecycleIndex(BUNDLED_PRODUCTS);
 const catalog = parseCatalog(MINIMAL_CATALOG, "catalog.yaml");
 
 function evaluate(spec: ScanSpec, asOf = "2026-11-23") {
-  const findings = evaluateFleet(groupHistories([scanOf({ collectedAt: `${asOf}T08:00:00Z`, ...spec })]), {
+  const findings = evaluateScans([scanOf({ collectedAt: `${asOf}T08:00:00Z`, ...spec })], {
     catalog: compileCatalog(catalog, []),
     lifecycle,
     asOf,

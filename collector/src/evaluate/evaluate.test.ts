@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkFindings } from "../../../schemas/validate.js";
-import { evaluateFleet, findingId, groupHistories, type ScanFacts } from "./evaluate.js";
+import { evaluateScans, findingId, type ScanFacts } from "./evaluate.js";
 import { MINIMAL_CATALOG, optionsFor, scanOf } from "./test-support.js";
 
 function run(scans: ScanFacts[], catalogYaml = MINIMAL_CATALOG, asOf = "2026-11-23") {
-  const findings = evaluateFleet(groupHistories(scans), optionsFor(catalogYaml, asOf));
+  const findings = evaluateScans(scans, optionsFor(catalogYaml, asOf));
   expect(checkFindings(findings)).toEqual([]);
   return findings;
 }

@@ -12,12 +12,6 @@ import { cleanSerial } from "../../../agent/src/identity.js";
 /** What evaluation reads from one scan: the collector can build it from stored rows. */
 export type ScanFacts = Pick<Inventory, "scanId" | "collectedAt" | "endpoint" | "os" | "software"> & { client?: string };
 
-/** All scans of one endpoint, oldest first. */
-export interface EndpointHistory {
-  id: string;
-  scans: ScanFacts[];
-}
-
 export interface EvaluateOptions {
   catalog: CompiledCatalog;
   lifecycle: LifecycleIndex;
@@ -29,25 +23,12 @@ export interface EvaluateOptions {
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
 
-/** Groups scans by endpoint id, drops duplicate scanIds (the same file twice) and orders each history by collectedAt. */
-export function groupHistories(scans: Iterable<ScanFacts>): EndpointHistory[] {
-  const byEndpoint = new Map<string, ScanFacts[]>();
-  const seen = new Set<string>();
-  for (const scan of scans) {
-    if (seen.has(scan.scanId)) continue;
-    seen.add(scan.scanId);
-    const list = byEndpoint.get(scan.endpoint.id);
-    if (list) list.push(scan);
-    else byEndpoint.set(scan.endpoint.id, [scan]);
-  }
-  return [...byEndpoint].map(([id, list]) => ({ id, scans: list.sort(byCollectedAt) }));
-}
-
 const byCollectedAt = (a: { collectedAt: string; scanId: string }, b: { collectedAt: string; scanId: string }) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || collate(a.scanId, b.scanId);
 
 
-export function evaluateFleet(histories: readonly EndpointHistory[], options: EvaluateOptions): Findings {
-  return findingsFromDigests(histories.flatMap((h) => h.scans.map((scan) => digestScan(scan, options))), options);
+/** Scans of any endpoints, in any order (the same scan twice counts once) -> findings, in this thread. */
+export function evaluateScans(scans: Iterable<ScanFacts>, options: EvaluateOptions): Findings {
+  return findingsFromDigests(Array.from(scans, (scan) => digestScan(scan, options)), options);
 }
 
 /**

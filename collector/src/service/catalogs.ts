@@ -71,10 +71,7 @@ async function reevaluateNow(store: Store, evaluator: Evaluator, slug: string, n
     await new Promise((resolve) => setImmediate(resolve));
     const text = await store.scans.inventoryText(slug, endpoint.lastScanId);
     if (!text) continue;
-    const scan = JSON.parse(text) as Inventory;
-    const previousRecord = await store.scans.previous(slug, endpoint.id, scan.collectedAt);
-    const previousText = previousRecord ? await store.scans.inventoryText(slug, previousRecord.scanId) : undefined;
-    const findings = await evaluator.evaluate(slug, scan, previousText ? (JSON.parse(previousText) as Inventory) : undefined, now);
+    const findings = await evaluator.evaluate(slug, JSON.parse(text) as Inventory, now);
     await store.scans.replaceFindings(endpoint.lastScanId, findings.findings, summaryOf(findings));
     count++;
   }

@@ -4,15 +4,15 @@ import type { Catalog } from "../../../schemas/catalog.v1.js";
 import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { compileCatalog, type CompiledCatalog } from "../evaluate/compile-catalog.js";
-import { digestScan, findingsFromDigests } from "../evaluate/evaluate.js";
+import { evaluateScans } from "../evaluate/evaluate.js";
 import { toScanFacts } from "../evaluate/read-inventories.js";
 import type { LifecycleIndex } from "../lifecycle/match.js";
 import type { IngestSummary, Store } from "../store/types.js";
 import { AGENT_VERSION } from "../../../agent/src/version.js";
 
 export interface Evaluator {
-  /** Findings of `scan`, with `previous` (the endpoint's scan before it) as history. */
-  evaluate(clientSlug: string, scan: Inventory, previous: Inventory | undefined, now: Date): Promise<Findings>;
+  /** Findings of `scan`, with the endpoint's stored scan before it (if any) as history. */
+  evaluate(clientSlug: string, scan: Inventory, now: Date): Promise<Findings>;
   /** Forget a client's compiled catalog (after an upload). */
   invalidate(clientSlug: string): void;
 }
@@ -37,17 +37,24 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
     return entry.catalog;
   };
   return {
-    async evaluate(slug, scan, previous, now) {
-      const catalog = await catalogOf(slug);
+    async evaluate(slug, scan, now) {
+      const [catalog, previous] = await Promise.all([catalogOf(slug), previousScan(store, slug, scan)]);
       const asOf = now.toISOString().slice(0, 10);
       const options = { catalog, lifecycle, asOf, generatedAt: now.toISOString(), generator: `caveat ${AGENT_VERSION}` };
-      const digests = [...(previous ? [previous] : []), scan].map((inv) => digestScan(toScanFacts(inv), options));
-      return findingsFromDigests(digests, options);
+      return evaluateScans([...(previous ? [previous] : []), scan].map(toScanFacts), options);
     },
     invalidate(slug) {
       compiled.delete(slug);
     },
   };
+}
+
+/** The endpoint's stored scan collected just before this one (stored times are UTC, so compare in UTC). */
+async function previousScan(store: Store, slug: string, scan: Inventory): Promise<Inventory | undefined> {
+  const before = new Date(Date.parse(scan.collectedAt)).toISOString();
+  const record = await store.scans.previous(slug, scan.endpoint.id, before);
+  const text = record ? await store.scans.inventoryText(slug, record.scanId) : undefined;
+  return text === undefined ? undefined : (JSON.parse(text) as Inventory);
 }
 
 export function summaryOf(findings: Findings): IngestSummary {

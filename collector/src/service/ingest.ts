@@ -47,10 +47,7 @@ export async function ingestInventory(store: Store, evaluator: Evaluator, token:
   const existing = await store.scans.get(slug, inventory.scanId);
   if (existing) return answer("duplicate", existing.scanId, existing.endpointId, slug, existing.summary);
 
-  const previousRecord = await store.scans.previous(slug, inventory.endpoint.id, collectedAt);
-  const previousText = previousRecord ? await store.scans.inventoryText(slug, previousRecord.scanId) : undefined;
-  const previous = previousText ? (JSON.parse(previousText) as Inventory) : undefined;
-  const findings = await evaluator.evaluate(slug, inventory, previous, now);
+  const findings = await evaluator.evaluate(slug, inventory, now);
   const summary = summaryOf(findings);
   const e = inventory.endpoint;
   const serial = cleanSerial(e.serial);
