@@ -3,13 +3,13 @@
 import { readFile } from "node:fs/promises";
 import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
 import { putCatalog, putProcurement } from "../../collector/src/service/catalogs.js";
-import { ContractError } from "../../schemas/validate.js";
 import { ServiceError } from "../../collector/src/service/errors.js";
 import { createEvaluator } from "../../collector/src/service/evaluation.js";
 import { issueToken } from "../../collector/src/service/tokens.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError } from "../errors.js";
-import { log, writeStdout } from "../io.js";
+import { inputErrors } from "../input-errors.js";
+import { formatColumns, log, writeStdout } from "../io.js";
 import { parseClientSlug } from "../options.js";
 import { withDatabase } from "./database.js";
 
@@ -28,7 +28,7 @@ export async function clientListCommand(options: { database?: string; format?: s
     const clients = await store.clients.list();
     if (options.format === "json") return writeStdout(`${JSON.stringify(clients, null, 2)}\n`);
     const rows = await Promise.all(clients.map(async (c) => [c.slug, c.name, String((await store.endpoints.list(c.slug)).length), c.createdAt.slice(0, 10)]));
-    await writeStdout(table(["SLUG", "NAME", "ENDPOINTS", "CREATED"], rows));
+    await writeStdout(formatColumns(["SLUG", "NAME", "ENDPOINTS", "CREATED"], rows));
   });
 }
 
@@ -47,7 +47,7 @@ export async function tokenListCommand(options: { client?: string; database?: st
   await withDatabase(options.database, async (store) => {
     const tokens = await store.tokens.list(options.client);
     const rows = tokens.map((t) => [t.id, t.kind, t.clientSlug ?? "-", t.label ?? "", t.createdAt.slice(0, 10), t.expiresAt?.slice(0, 10) ?? "never", t.revokedAt ? `revoked ${t.revokedAt.slice(0, 10)}` : "active", t.lastUsedAt?.slice(0, 19) ?? "never"]);
-    await writeStdout(table(["ID", "KIND", "CLIENT", "LABEL", "CREATED", "EXPIRES", "STATUS", "LAST USED"], rows));
+    await writeStdout(formatColumns(["ID", "KIND", "CLIENT", "LABEL", "CREATED", "EXPIRES", "STATUS", "LAST USED"], rows));
   });
 }
 
@@ -68,7 +68,7 @@ export async function catalogPushCommand(file: string | undefined, options: { cl
     if (file) {
       const text = await read(file);
       // A procurementFile next to the catalog is read here and stored with it: the server has no such file.
-      const local = await loadCatalogFile(file).catch((error: unknown) => Promise.reject(error instanceof ContractError ? new CliError(error.message) : error));
+      const local = await inputErrors(loadCatalogFile(file));
       const register = local.catalog.procurementFile ? local.procurement.slice((local.catalog.procurement ?? []).length) : undefined;
       const { reevaluated } = await serviceErrors(() => putCatalog(store, evaluator, options.client, text, new Date(), register), file);
       log(`stored the catalog of ${options.client} from ${file}${register ? ` with ${register.length} purchases from ${local.catalog.procurementFile}` : ""}; re-evaluated ${reevaluated} endpoint${reevaluated === 1 ? "" : "s"}`);
@@ -97,10 +97,4 @@ async function serviceErrors<T>(work: () => Promise<T>, file?: string): Promise<
     if (error instanceof ServiceError) throw new CliError(file ? error.message.replaceAll(/^(catalog|procurement register)(?=[:\s])/gm, file) : error.message);
     throw error;
   }
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
 }

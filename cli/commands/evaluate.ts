@@ -2,11 +2,11 @@ import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
 import { compileCatalog } from "../../collector/src/evaluate/compile-catalog.js";
 import { digestFiles } from "../../collector/src/evaluate/digest-files.js";
 import { findingsFromDigests, SEVERITIES } from "../../collector/src/evaluate/evaluate.js";
-import { InventoryInputError, listInventoryFiles } from "../../collector/src/evaluate/read-inventories.js";
+import { listInventoryFiles } from "../../collector/src/evaluate/read-inventories.js";
+import { inputErrors } from "../input-errors.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { AGENT_VERSION } from "../../agent/src/version.js";
 import type { Findings } from "../../schemas/findings.v1.js";
-import { ContractError } from "../../schemas/validate.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { formatFindingsCsv, formatFindingsTable } from "../findings-format.js";
 import { log, writeFileAtomic, writeStdout } from "../io.js";
@@ -74,14 +74,4 @@ function workerUrl(): URL | undefined {
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected one of ${allowed.join(", ")}`);
   return value as T;
-}
-
-/** Input problems (bad catalog, bad inventory, bad lifecycle update) are usage errors: exit 2 with the details. */
-async function inputErrors<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof ContractError || error instanceof InventoryInputError) throw new CliError(error.message);
-    throw error;
-  }
 }

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { defaultUpdatesDir, loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { importEndoflife } from "../../collector/src/lifecycle/endoflife-import.js";
 import { lifecycleStatus } from "../../collector/src/lifecycle/status.js";
-import { ContractError } from "../../schemas/validate.js";
 import { CliError } from "../errors.js";
-import { log, writeFileAtomic, writeStdout } from "../io.js";
+import { inputErrors } from "../input-errors.js";
+import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
 import { parseIsoDate, todayIso } from "../options.js";
 
 export interface LifecycleListOptions {
@@ -18,7 +18,7 @@ export interface LifecycleListOptions {
 /** Prints what the dataset in use knows: every product and cycle with its dates, status and source. */
 export async function lifecycleListCommand(options: LifecycleListOptions): Promise<void> {
   const asOf = options.asOf === undefined ? todayIso() : parseIsoDate(options.asOf, "--as-of");
-  const dataset = await contractErrors(loadDataset(options.lifecycleDir));
+  const dataset = await inputErrors(loadDataset(options.lifecycleDir));
   const products = options.product ? dataset.products.filter((p) => p.product === options.product) : dataset.products;
   if (options.product && products.length === 0) throw new CliError(`--product ${JSON.stringify(options.product)}: not a known product (${dataset.products.map((p) => p.product).join(", ")})`);
   for (const update of dataset.updates) log(`using dates imported into ${update.product} on ${update.importedAt.slice(0, 10)} (${update.file})`);
@@ -34,9 +34,7 @@ export async function lifecycleListCommand(options: LifecycleListOptions): Promi
     }),
   );
   const header = ["PRODUCT", "CYCLE", "LABEL", "EOL", "EXTENDED", `STATUS ${asOf}`];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  await writeStdout(`${[line(header), ...rows.map(line)].join("\n")}\n\n${products.length} products, ${rows.length} cycles. Sources: caveat lifecycle list --format json\n`);
+  await writeStdout(`${formatColumns(header, rows)}\n${products.length} products, ${rows.length} cycles. Sources: caveat lifecycle list --format json\n`);
 }
 
 export interface LifecycleImportOptions {
@@ -54,16 +52,8 @@ export async function lifecycleImportCommand(file: string, options: LifecycleImp
   } catch (error) {
     throw new CliError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const dataset = await contractErrors(loadDataset(dir));
-  const result = (() => {
-    try {
-      return importEndoflife(text, file, dataset.products, options.product, new Date());
-    } catch (error) {
-      if (error instanceof ContractError) throw new CliError(error.message);
-      throw error;
-    }
-  })();
-  const { update, changes, unmatchable } = result;
+  const dataset = await inputErrors(loadDataset(dir));
+  const { update, changes, unmatchable } = await inputErrors(() => importEndoflife(text, file, dataset.products, options.product, new Date()));
   for (const change of changes) log(change);
   if (changes.length === 0) log(`${update.product}: no date differs from the dataset in use`);
   if (unmatchable.length > 0) log(`warning: ${update.product} cycles ${unmatchable.join(", ")} are new and caveat has no matcher for them yet: they are listed but no inventory will match them`);
@@ -71,13 +61,4 @@ export async function lifecycleImportCommand(file: string, options: LifecycleImp
   const target = join(dir, `${update.product}.json`);
   await writeFileAtomic(target, `${JSON.stringify(update, null, 2)}\n`);
   log(`wrote ${target}: ${update.cycles.length} cycles from ${file}`);
-}
-
-async function contractErrors<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof ContractError) throw new CliError(error.message);
-    throw error;
-  }
 }
