@@ -20,8 +20,6 @@ const PLACEHOLDER_SERIALS = new Set(
 /** UUID namespace for caveat endpoint ids (a random v4 fixed once; never change it). */
 const CAVEAT_NAMESPACE = "8d3b6c1e-4f0a-4c55-9b7e-2f1d0c9a6e31";
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function normalizeUuid(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   const hex = raw.trim().toLowerCase().replace(/[{}]/g, "");

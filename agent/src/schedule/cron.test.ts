@@ -17,16 +17,10 @@ import {
   parseCronEntry,
   replaceCrontabBlock,
 } from "./cron.js";
-import { fail, FakeScheduleSystem, ok } from "./fake-system.js";
-import { parseEvery, ScheduleError, type ScheduledJob } from "./job.js";
+import { fail, FakeScheduleSystem, linuxJob, ok } from "./fake-system.js";
+import { parseEvery, ScheduleError } from "./job.js";
 
-const job = (every = "6h", over: Partial<ScheduledJob> = {}): ScheduledJob => ({
-  node: "/usr/bin/node",
-  agent: "/opt/caveat/caveat-agent.mjs",
-  config: "/etc/caveat/agent.json",
-  every: parseEvery(every),
-  ...over,
-});
+const job = linuxJob;
 
 const LINE_COMMAND =
   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin nice -n 10 /usr/bin/node /opt/caveat/caveat-agent.mjs scan --submit --config /etc/caveat/agent.json >>/var/log/caveat-agent.log 2>&1";

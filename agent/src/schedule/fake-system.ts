@@ -1,7 +1,17 @@
 // A test double for the OS boundary of `caveat schedule`: files in memory, commands answered by a
 // function, every command recorded. Lets the systemd, launchd and Task Scheduler paths run on Linux.
 import { CommandNotFound, type CommandOutput, type Platform } from "../host/host.js";
+import { parseEvery, type ScheduledJob } from "./job.js";
 import type { ScheduleSystem } from "./system.js";
+
+/** The job the Linux tests schedule: node, the agent and its config in their usual places. */
+export const linuxJob = (every = "6h", over: Partial<ScheduledJob> = {}): ScheduledJob => ({
+  node: "/usr/bin/node",
+  agent: "/opt/caveat/caveat-agent.mjs",
+  config: "/etc/caveat/agent.json",
+  every: parseEvery(every),
+  ...over,
+});
 
 export type CommandAnswer = CommandOutput | "not-found";
 

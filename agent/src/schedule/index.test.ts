@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cronFile } from "./cron.js";
-import { fail, FakeScheduleSystem, ok, type CommandAnswer } from "./fake-system.js";
+import { fail, FakeScheduleSystem, linuxJob, ok, type CommandAnswer } from "./fake-system.js";
 import { detectScheduler, formatStatus, installSchedule, machineId, planInstall, planRemove, removeSchedule, scheduleStatus } from "./index.js";
-import { parseEvery, ScheduleError, stableOffset, type ScheduledJob } from "./job.js";
+import { parseEvery, ScheduleError, stableOffset } from "./job.js";
 import { launchdPlist } from "./launchd.js";
 import { systemdServiceUnit, systemdTimerUnit } from "./systemd.js";
 
 const MACHINE_ID = "3d1219c7c4c5404aaa1f6d2a48adfda4";
-const linuxJob = (every = "6h"): ScheduledJob => ({ node: "/usr/bin/node", agent: "/opt/caveat/caveat-agent.mjs", config: "/etc/caveat/agent.json", every: parseEvery(every) });
 
 /** A Linux machine: systemd running (or not), /etc/cron.d (or not), the job's files present. */
 function linux(options: { systemd?: boolean; cronDir?: boolean; crontab?: string | null; answer?: (command: string, args: string[]) => CommandAnswer | undefined } = {}) {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { fail, FakeScheduleSystem, ok } from "./fake-system.js";
-import { calendarCadence, parseEvery, type ScheduledJob } from "./job.js";
+import { fail, FakeScheduleSystem, linuxJob, ok } from "./fake-system.js";
+import { calendarCadence, parseEvery } from "./job.js";
 import {
   onCalendar,
   parseSystemctlShow,
@@ -23,13 +23,7 @@ import {
 
 const run = promisify(execFile);
 
-const job = (every = "6h", over: Partial<ScheduledJob> = {}): ScheduledJob => ({
-  node: "/usr/bin/node",
-  agent: "/opt/caveat/caveat-agent.mjs",
-  config: "/etc/caveat/agent.json",
-  every: parseEvery(every),
-  ...over,
-});
+const job = linuxJob;
 
 describe("systemd units", () => {
   it("writes a oneshot root service that runs the scan at low priority", () => {
