@@ -49,6 +49,26 @@ export function addCollectorCommands(program: Command): Command[] {
 
   const databaseOption = () => new Option("--database <url>", "PostgreSQL URL (postgres://...) or SQLite file (default: $CAVEAT_DATABASE or ./caveat.db)");
   program
+    .command("report")
+    .description("render the client-facing risk-acknowledgement report (PDF) from findings, for the client to sign")
+    .option("--findings <file>", "a findings file written by caveat evaluate (caveat.findings/v1)")
+    .option("--client <slug>", "one client's current findings from the collector's database")
+    .option("--all-clients", "every client in the database, one browser for all (with --out-dir)")
+    .addOption(databaseOption())
+    .option("-o, --out <file>", "the PDF to write")
+    .option("--html <file>", "also (or only) write the report's HTML")
+    .option("--out-dir <dir>", "with --all-clients: where to write SLUG-DATE.pdf and SLUG-DATE.findings.json")
+    .option("--branding <file>", "the MSP's branding (caveat.branding/v1 YAML: name, logo, contacts, support policy)")
+    .option("--templates <dir>", "your own Handlebars templates: files named like reports/templates replace the bundled ones")
+    .option("--report-date <date>", "the date printed as the report's date, YYYY-MM-DD (default: today)")
+    .option("--as-of <date>", "with --client/--all-clients: evaluate as of this date, YYYY-MM-DD (default: now)")
+    .option("--browser <path>", "the Chromium, Chrome or Edge executable (default: $CHROME_PATH, then chromium/google-chrome/Edge)")
+    .option("--timeout <seconds>", "give up on a report that takes longer to print", "60")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .action(async (options) => {
+      await (await import("./commands/report.js")).reportCommand(options);
+    });
+  program
     .command("serve")
     .description("run the collector: HTTP API for agents and the MSP, on SQLite (default) or PostgreSQL")
     .addOption(databaseOption())

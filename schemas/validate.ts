@@ -5,16 +5,19 @@ import type { Inventory } from "./inventory.v1.js";
 import type { Catalog } from "./catalog.v1.js";
 import type { Findings } from "./findings.v1.js";
 import type { LifecycleProduct } from "./lifecycle.v1.js";
+import type { Branding } from "./branding.v1.js";
 // Precompiled by scripts/gen-types.mjs (ajv standalone): no schema compilation at run time.
 import validateInventory from "./inventory.v1.validate.js";
 import validateCatalog from "./catalog.v1.validate.js";
 import validateFindings from "./findings.v1.validate.js";
 import validateLifecycle from "./lifecycle.v1.validate.js";
+import validateBranding from "./branding.v1.validate.js";
 
 export type { Inventory } from "./inventory.v1.js";
 export type { Catalog } from "./catalog.v1.js";
 export type { Findings } from "./findings.v1.js";
 export type { LifecycleProduct } from "./lifecycle.v1.js";
+export type { Branding } from "./branding.v1.js";
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
@@ -73,6 +76,12 @@ export function assertLifecycleProduct(value: unknown, source: string, text?: st
   const violations = checkLifecycleProduct(value, text === undefined ? undefined : jsonLocator(text));
   if (violations.length > 0) throw new ContractError("caveat.lifecycle/v1", source, violations);
   return value as LifecycleProduct;
+}
+
+export function assertBranding(value: unknown, source: string, locate?: LocatePointer): Branding {
+  const violations = check(validateBranding, value, locate);
+  if (violations.length > 0) throw new ContractError("caveat.branding/v1", source, violations);
+  return value as Branding;
 }
 
 function check(validate: Validator, value: unknown, locate: LocatePointer | undefined): ContractViolation[] {

@@ -15,6 +15,7 @@ const SCHEMAS = [
   { name: "catalog.v1", type: "Catalog" },
   { name: "findings.v1", type: "Findings" },
   { name: "lifecycle.v1", type: "LifecycleProduct" },
+  { name: "branding.v1", type: "Branding" },
 ];
 const root = new URL("../schemas/", import.meta.url);
 

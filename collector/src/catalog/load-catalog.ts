@@ -2,9 +2,9 @@
 // with file, line and field. Nothing is half-loaded: either the whole catalog is valid or it throws.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
-import { assertCatalog, ContractError, unescapePointer, type ContractViolation } from "../../../schemas/validate.js";
+import { assertCatalog, ContractError, type ContractViolation } from "../../../schemas/validate.js";
+import { parseYamlSource, typeInteger } from "../../../schemas/yaml-source.js";
 import { parseProcurementCsv } from "./procurement-csv.js";
 
 export type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
@@ -33,21 +33,8 @@ export async function loadCatalogFile(path: string): Promise<LoadedCatalog> {
  * JSON is valid YAML, so both go through the same path.
  */
 export function parseCatalog(text: string, source: string): Catalog {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), { schema: "failsafe", lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const violations = doc.errors.map((e) => ({ pointer: "", line: lineCounter.linePos(e.pos[0]).line, message: `not valid YAML/JSON: ${e.message.split("\n")[0]}` }));
-    throw new ContractError("caveat.catalog/v1", source, violations);
-  }
-  let value: unknown;
-  try {
-    value = typeScalars(doc.toJS({ maxAliasCount: 1000 }) ?? {});
-  } catch (error) {
-    // An alias bomb ("billion laughs") or a self-referencing alias: refused like any other bad catalog.
-    throw new ContractError("caveat.catalog/v1", source, [{ pointer: "", message: `cannot be expanded: ${(error as Error).message.split("\n")[0]}` }]);
-  }
-  const locate = (pointer: string) => lineOfPointer(doc, lineCounter, pointer);
-  const catalog = assertCatalog(value, source, locate);
+  const { value, locate } = parseYamlSource(text, source, "caveat.catalog/v1");
+  const catalog = assertCatalog(typeScalars(value), source, locate);
   const problems = checkCatalogMeaning(catalog).map((v) => ({ ...v, line: locate(v.pointer) }));
   if (problems.length > 0) throw new ContractError("caveat.catalog/v1", source, problems);
   return catalog;
@@ -60,10 +47,7 @@ export function parseCatalog(text: string, source: string): Catalog {
 function typeScalars(value: unknown): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
   const catalog = value as Record<string, unknown>;
-  for (const field of ["warnDays", "staleDays"]) {
-    const v = catalog[field];
-    if (typeof v === "string" && /^\d+$/.test(v.trim())) catalog[field] = Number(v);
-  }
+  for (const field of ["warnDays", "staleDays"]) typeInteger(catalog, field);
   const rules = catalog.rules;
   if (typeof rules === "object" && rules !== null) {
     for (const rule of Object.values(rules)) {
@@ -82,31 +66,6 @@ function checkCatalogMeaning(catalog: Catalog): ContractViolation[] {
     if (waiver.expires <= waiver.accepted) problems.push({ pointer: `/waivers/${i}/expires`, message: `must be after accepted (${waiver.accepted})` });
   });
   return problems;
-}
-
-function lineOfPointer(doc: Document, lineCounter: LineCounter, pointer: string): number | undefined {
-  const path = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer);
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = nodeAt(doc.contents as YamlNode | null, path.slice(0, depth), depth === path.length);
-    if (node?.range) return lineCounter.linePos(node.range[0]).line;
-  }
-  return undefined;
-}
-
-/** The node at a path; for the last step of a map, its key (so an unknown field points at its own line). */
-function nodeAt(root: YamlNode | null, path: string[], preferKey: boolean): YamlNode | undefined {
-  let node: YamlNode | null | undefined = root;
-  for (let i = 0; i < path.length && node; i++) {
-    const step = path[i]!;
-    if (isMap(node)) {
-      const pair: { key: unknown; value: unknown } | undefined = node.items.find((p: { key: unknown }) => isScalar(p.key) && String(p.key.value) === step);
-      if (!pair) return undefined;
-      node = i === path.length - 1 && preferKey ? (pair.key as YamlNode) : (pair.value as YamlNode | null);
-    } else if (isSeq(node)) {
-      node = node.items[Number(step)] as YamlNode | undefined;
-    } else return undefined;
-  }
-  return node ?? undefined;
 }
 
 async function readText(path: string, what: string): Promise<string> {

@@ -1,10 +1,11 @@
 // Evaluates stored scans the way `caveat evaluate` does, with the client's stored catalog (or an empty
-// one: the lifecycle rules still apply) and the scan before it as history.
+// one: the lifecycle rules still apply): one incoming scan with the scan before it as history
+// (evaluate), or the scans of a whole client at once (evaluateMany, for its findings document).
 import type { Catalog } from "../../../schemas/catalog.v1.js";
 import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { compileCatalog, type CompiledCatalog } from "../evaluate/compile-catalog.js";
-import { evaluateScans } from "../evaluate/evaluate.js";
+import { evaluateScans, type EvaluateOptions } from "../evaluate/evaluate.js";
 import { toScanFacts } from "../evaluate/read-inventories.js";
 import type { LifecycleIndex } from "../lifecycle/match.js";
 import type { IngestSummary, Store } from "../store/types.js";
@@ -13,6 +14,12 @@ import { AGENT_VERSION } from "../../../agent/src/version.js";
 export interface Evaluator {
   /** Findings of `scan`, with the endpoint's stored scan before it (if any) as history. */
   evaluate(clientSlug: string, scan: Inventory, now: Date): Promise<Findings>;
+  /**
+   * Findings of several scans in one evaluation: any endpoints, several scans of one endpoint being its
+   * history (ordered by collectedAt; the same scanId twice counts once). Nothing is loaded from the store
+   * but the catalog: the caller hands over every scan it wants evaluated.
+   */
+  evaluateMany(clientSlug: string, scans: Inventory[], now: Date): Promise<Findings>;
   /** Forget a client's compiled catalog (after an upload). */
   invalidate(clientSlug: string): void;
 }
@@ -36,12 +43,21 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
     }
     return entry.catalog;
   };
+  const optionsFor = (catalog: CompiledCatalog, now: Date): EvaluateOptions => ({
+    catalog,
+    lifecycle,
+    asOf: now.toISOString().slice(0, 10),
+    generatedAt: now.toISOString(),
+    generator: `caveat ${AGENT_VERSION}`,
+  });
   return {
     async evaluate(slug, scan, now) {
       const [catalog, previous] = await Promise.all([catalogOf(slug), previousScan(store, slug, scan)]);
-      const asOf = now.toISOString().slice(0, 10);
-      const options = { catalog, lifecycle, asOf, generatedAt: now.toISOString(), generator: `caveat ${AGENT_VERSION}` };
-      return evaluateScans([...(previous ? [previous] : []), scan].map(toScanFacts), options);
+      return evaluateScans([...(previous ? [previous] : []), scan].map(toScanFacts), optionsFor(catalog, now));
+    },
+    async evaluateMany(slug, scans, now) {
+      const catalog = await catalogOf(slug);
+      return evaluateScans(scans.map(toScanFacts), optionsFor(catalog, now));
     },
     invalidate(slug) {
       compiled.delete(slug);

@@ -136,6 +136,24 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect((await store.scans.get("acme", scan.scanId))?.summary.waived).toBe(1);
   });
 
+  it("says when each finding id was first stored: the earliest scan holding it, this client's scans only", async () => {
+    const endpoint = uuid();
+    const withId = (id: string, subject: string) => ({ ...finding("software.denied", subject, endpoint), id });
+    const [a, b, c] = ["c0ffee0000000000000a", "c0ffee0000000000000b", "c0ffee0000000000000c"];
+    // Another tenant holding the same id earlier must not move acme's date.
+    await store.clients.create({ slug: "initech", name: "Initech", createdAt: "2026-11-01T00:00:00.000Z" });
+    await store.scans.add(newScan("initech", uuid(), "2026-10-01T08:00:00.000Z", { findings: [withId(a, "AnyDesk")] }));
+    await store.scans.add(newScan("acme", endpoint, "2026-10-05T08:00:00.000Z", { findings: [withId(b, "TeamViewer")] }));
+    await store.scans.add(newScan("acme", endpoint, "2026-10-03T08:00:00.000Z", { findings: [withId(a, "AnyDesk")] })); // arrived late
+    const latest = newScan("acme", endpoint, "2026-10-09T08:00:00.000Z", { findings: [withId(b, "TeamViewer")] });
+    await store.scans.add(latest);
+    await store.scans.replaceFindings(latest.scanId, [withId(b, "TeamViewer"), withId(c, "uTorrent")], { findings: 2, waived: 0, bySeverity: {} });
+    const acme = await store.findings.firstSeen("acme");
+    expect([a, b, c].map((id) => acme.get(id))).toEqual(["2026-10-03T08:00:00.000Z", "2026-10-05T08:00:00.000Z", "2026-10-09T08:00:00.000Z"]);
+    expect([...(await store.findings.firstSeen("initech"))]).toEqual([[a, "2026-10-01T08:00:00.000Z"]]);
+    expect((await store.findings.firstSeen("nobody")).size).toBe(0);
+  });
+
   it("never shows one client's endpoints, scans or findings to another", async () => {
     const endpoint = uuid();
     await store.scans.add(newScan("globex", endpoint, "2026-11-22T08:00:00Z", { findings: [finding("os.unknown", "Globex OS", endpoint)] }));

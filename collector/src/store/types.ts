@@ -129,6 +129,12 @@ export interface FindingStore {
   current(clientSlug: string): Promise<Finding[]>;
   /** Per scan, oldest first: what ingest found then. */
   history(clientSlug: string, options?: { since?: string; limit?: number }): Promise<(ScanRecord & { hostname: string })[]>;
+  /**
+   * Finding id -> the earliest collectedAt (as stored: ISO 8601 UTC) of the client's scans whose stored
+   * findings hold that id. Ids hash rule, endpoint and subject, so this is when the store first saw a risk,
+   * however many scans ago.
+   */
+  firstSeen(clientSlug: string): Promise<Map<string, string>>;
 }
 
 export interface Store {

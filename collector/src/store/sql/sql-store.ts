@@ -239,7 +239,7 @@ function scanStore(db: SqlDriver): ScanStore {
       return row ? gunzipSync(row.inventory).toString("utf8") : undefined;
     },
     async previous(slug, endpointId, before) {
-      const row = (await db.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE client_slug = ? AND endpoint_id = ? AND collected_at < ? ORDER BY collected_at DESC LIMIT 1`, [slug, endpointId, before]))[0];
+      const row = (await db.all(`SELECT ${SCAN_COLUMNS} FROM scans WHERE client_slug = ? AND endpoint_id = ? AND collected_at < ? ORDER BY collected_at DESC, scan_id DESC LIMIT 1`, [slug, endpointId, before]))[0];
       return row ? toScan(row) : undefined;
     },
     async list(slug, options = {}) {
@@ -351,6 +351,15 @@ function findingStore(db: SqlDriver): FindingStore {
         [slug, options.since ?? "", limit],
       );
       return rows.map((r) => ({ ...toScan(r), hostname: String(r.hostname) }));
+    },
+    async firstSeen(slug) {
+      // Both sides filtered by client: a scan id never lends its date to another tenant's finding.
+      const rows = await db.all<{ id: string; firstSeen: string }>(
+        `SELECT f.id AS "id", MIN(s.collected_at) AS "firstSeen" FROM findings f JOIN scans s ON s.scan_id = f.scan_id AND s.client_slug = f.client_slug
+         WHERE f.client_slug = ? GROUP BY f.id`,
+        [slug],
+      );
+      return new Map(rows.map((r) => [String(r.id), String(r.firstSeen)]));
     },
   };
 }

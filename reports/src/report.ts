@@ -1,0 +1,85 @@
+// The report use case: findings data (a file, or a client's current findings from the collector) ->
+// view model -> HTML -> PDF. One ReportRenderer holds the templates, the branding and one browser, so a
+// batch of clients pays for Chromium's start once.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Findings } from "../../schemas/findings.v1.js";
+import { assertFindings, ContractError } from "../../schemas/validate.js";
+import { DEFAULT_BRANDING, loadBrandingFile, type LoadedBranding } from "./branding.js";
+import { findBrowser } from "./find-browser.js";
+import { buildReportModel, type ReportModel } from "./model.js";
+import { PdfPrinter, puppeteerCachedBrowser } from "./render-pdf.js";
+import { loadTemplates } from "./templates.js";
+
+/** Findings and the exact bytes they were read from (or written as): the report prints their SHA-256. */
+export interface FindingsData {
+  findings: Findings;
+  bytes: Uint8Array;
+}
+
+export interface RendererOptions {
+  branding?: string;
+  templates?: string;
+  /** --browser: an explicit Chromium/Chrome/Edge executable. */
+  browser?: string;
+  timeoutMs?: number;
+}
+
+export interface RenderedDocument {
+  model: ReportModel;
+  html: string;
+  /** Absent when only HTML was asked for. */
+  pdf?: Uint8Array;
+}
+
+export interface ReportRenderer {
+  render(data: FindingsData, reportDate: string, options?: { pdf?: boolean }): Promise<RenderedDocument>;
+  close(): Promise<void>;
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The findings file as written by `caveat evaluate`: invalid JSON or contract violations name the line. */
+export async function readFindingsFile(path: string): Promise<FindingsData> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new ContractError("caveat.findings/v1", path, [{ pointer: "", message: `cannot read the findings file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+  }
+  const text = bytes.toString("utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new ContractError("caveat.findings/v1", path, [{ pointer: "", message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return { findings: assertFindings(value, path, text), bytes };
+}
+
+/** Findings made here (from the collector's database): serialized once, and those bytes are what the report fingerprints. */
+export function findingsData(findings: Findings): FindingsData {
+  return { findings, bytes: Buffer.from(`${JSON.stringify(findings, null, 2)}\n`) };
+}
+
+export async function createReportRenderer(options: RendererOptions = {}): Promise<ReportRenderer> {
+  const [templates, branding] = await Promise.all([loadTemplates(options.templates), options.branding ? loadBrandingFile(options.branding) : Promise.resolve<LoadedBranding>({ branding: DEFAULT_BRANDING })]);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let printer: Promise<PdfPrinter> | undefined;
+  const printerOnce = () => (printer ??= PdfPrinter.launch(findBrowser({ explicit: options.browser, puppeteerCache: puppeteerCachedBrowser }), timeoutMs));
+  return {
+    async render(data, reportDate, renderOptions = {}) {
+      const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate });
+      const rendered = templates.render(model);
+      if (renderOptions.pdf === false) return { model, html: rendered.html };
+      const { pdf, blocked } = await (await printerOnce()).print(rendered, { paper: model.paper, timeoutMs });
+      if (blocked.length > 0) throw new Error(`the report page tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
+      return { model, html: rendered.html, pdf };
+    },
+    async close() {
+      if (printer) await (await printer.catch(() => undefined))?.close();
+    },
+  };
+}
