@@ -267,7 +267,7 @@ function chart(severities: SummaryModel["severities"]): ChartModel {
 
 function scopeOf(list: Finding[]): string {
   const computers = new Set(list.map((f) => f.endpoint.id)).size;
-  return list.length === computers ? `on ${plural(computers, "computer")}` : `${plural(list.length, "finding")} on ${plural(computers, "computer")}`;
+  return list.length === computers ? plural(computers, "computer") : `${plural(list.length, "finding")} on ${plural(computers, "computer")}`;
 }
 
 function toRow(f: Finding): RowModel {
@@ -371,7 +371,7 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
 
 export function plural(n: number, noun: string): string {
   if (n === 1) return `1 ${noun}`;
-  const plural = noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : noun.endsWith("s") ? `${noun}es` : `${noun}s`;
+  const plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : noun.endsWith("s") ? `${noun}es` : `${noun}s`;
   return `${n.toLocaleString("en-US")} ${plural}`;
 }
 
