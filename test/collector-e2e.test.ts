@@ -96,5 +96,9 @@ describe.each([
     expect((await runCli(["token", "revoke", id, "--database", db])).code).toBe(0);
     delete inventory.client;
     expect((await post(token)).status).toBe(401);
+    // A client name longer than the API and the findings contract allow would only fail later, in the report.
+    const long = await runCli(["client", "add", "longname", "--name", "x".repeat(257), "--database", db]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain("a client's name may be at most 256");
   }, 60_000);
 });

@@ -17,6 +17,7 @@ export async function clientAddCommand(slug: string, options: { name?: string; d
   parseClientSlug(slug, "SLUG");
   const name = options.name?.trim();
   if (!name) throw new CliError('--name is required: the client\'s name as reports show it, e.g. --name "Acme Dental"');
+  if (name.length > 256) throw new CliError(`--name is ${name.length} characters; a client's name may be at most 256 (the API's limit too)`);
   await withDatabase(options.database, async (store) => {
     if (!(await store.clients.create({ slug, name, createdAt: new Date().toISOString() }))) throw new CliError(`client "${slug}" exists already`);
     log(`added client ${slug} (${name})`);
