@@ -127,6 +127,17 @@ export function parseInventory(text: string, source: string): Inventory {
   return assertInventory(value, source, text);
 }
 
+/** Parses findings JSON (caveat evaluate's output) and validates it; syntax errors carry a line number too. */
+export function parseFindings(text: string, source: string): Findings {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new ContractError("caveat.findings/v1", source, [syntaxViolation(text, error)]);
+  }
+  return assertFindings(value, source, text);
+}
+
 function syntaxViolation(text: string, error: unknown): ContractViolation {
   const message = error instanceof Error ? error.message : String(error);
   const position = /position (\d+)/.exec(message);

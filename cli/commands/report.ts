@@ -103,8 +103,9 @@ async function renderAll(store: Store, evaluator: Evaluator, renderer: ReportRen
     try {
       const data = await findingsOf(store, evaluator, client.slug, now);
       const base = join(outDir, `${client.slug}-${reportDate}`);
-      await writeFileAtomic(`${base}.findings.json`, data.bytes);
       const document = await reportErrors(renderer.render(data, reportDate));
+      // Written together, after the PDF exists: a failed client leaves no findings file without its report.
+      await writeFileAtomic(`${base}.findings.json`, data.bytes);
       await writeFileAtomic(`${base}.pdf`, document.pdf!);
     } catch (error) {
       failed.push(`${client.slug}: ${(error as Error).message.split("\n")[0]}`);

@@ -4,12 +4,12 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Findings } from "../../schemas/findings.v1.js";
-import { assertFindings, ContractError } from "../../schemas/validate.js";
+import { ContractError, parseFindings } from "../../schemas/validate.js";
 import { DEFAULT_BRANDING, loadBrandingFile, type LoadedBranding } from "./branding.js";
 import { findBrowser } from "./find-browser.js";
 import { buildReportModel, type ReportModel } from "./model.js";
 import { PdfPrinter, puppeteerCachedBrowser } from "./render-pdf.js";
-import { loadTemplates } from "./templates.js";
+import { loadTemplates, ReportTemplateError } from "./templates.js";
 
 /** Findings and the exact bytes they were read from (or written as): the report prints their SHA-256. */
 export interface FindingsData {
@@ -49,14 +49,7 @@ export async function readFindingsFile(path: string): Promise<FindingsData> {
   } catch (error) {
     throw new ContractError("caveat.findings/v1", path, [{ pointer: "", message: `cannot read the findings file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
   }
-  const text = bytes.toString("utf8");
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error) {
-    throw new ContractError("caveat.findings/v1", path, [{ pointer: "", message: `not valid JSON: ${(error as Error).message}` }]);
-  }
-  return { findings: assertFindings(value, path, text), bytes };
+  return { findings: parseFindings(bytes.toString("utf8"), path), bytes };
 }
 
 /** Findings made here (from the collector's database): serialized once, and those bytes are what the report fingerprints. */
@@ -75,7 +68,7 @@ export async function createReportRenderer(options: RendererOptions = {}): Promi
       const rendered = templates.render(model);
       if (renderOptions.pdf === false) return { model, html: rendered.html };
       const { pdf, blocked } = await (await printerOnce()).print(rendered, { paper: model.paper, timeoutMs });
-      if (blocked.length > 0) throw new Error(`the report page tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
+      if (blocked.length > 0) throw new ReportTemplateError(`the report page tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
       return { model, html: rendered.html, pdf };
     },
     async close() {
