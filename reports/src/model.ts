@@ -282,7 +282,7 @@ function toRow(f: Finding): RowModel {
     details: detailsOf(f),
     model: equipment ? (hardwareName(text(e.manufacturer), text(e.model)) ?? null) : null,
     serial: equipment ? (text(e.serial) ?? null) : null,
-    firstSeen: f.firstSeen ? formatDate(f.firstSeen) : null,
+    firstSeen: f.firstSeen ? formatDate(f.firstSeen, true) : null,
     expiredWaiver: expired ? `Accepted by ${expired.acceptedBy} on ${formatDate(expired.accepted)}; that acceptance expired on ${formatDate(expired.expires)}.` : null,
   };
 }
@@ -375,13 +375,14 @@ export function plural(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${plural}`;
 }
 
-/** "2026-11-23" or an ISO date-time -> "23 November 2026" (the UTC date: no machine time zone involved). */
-export function formatDate(iso: string): string {
+/** "2026-11-23" or an ISO date-time -> "23 November 2026", or "23 Nov 2026" short (the UTC date: no machine time zone involved). */
+export function formatDate(iso: string, short = false): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) return iso;
   const day = iso.length > 10 ? new Date(iso) : undefined;
   const [y, mo, d] = day && !Number.isNaN(day.getTime()) ? [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()] : [Number(m[1]), Number(m[2]), Number(m[3])];
-  return `${d} ${MONTHS[mo - 1]} ${y}`;
+  const month = MONTHS[mo - 1]!;
+  return `${d} ${short ? month.slice(0, 3) : month} ${y}`;
 }
 
 function addDays(isoDate: string, days: number): string {
