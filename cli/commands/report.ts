@@ -52,7 +52,7 @@ export async function reportCommand(options: ReportCommandOptions): Promise<void
   if (options.findings !== undefined && asOf !== undefined) throw new CliError("--as-of applies to --client and --all-clients; a findings file carries its own as-of date");
   const client = options.client === undefined ? undefined : parseClientSlug(options.client, "--client");
 
-  const renderer = await reportErrors(inputErrors(createReportRenderer({ branding: options.branding, templates: options.templates, browser: options.browser, timeoutMs })));
+  const renderer = await reportErrors(inputErrors(createReportRenderer({ branding: options.branding, templates: options.templates, browser: options.browser, timeoutMs, launchNow: options.out !== undefined || options.allClients === true })));
   try {
     if (options.findings !== undefined) {
       const data = await inputErrors(readFindingsFile(options.findings));

@@ -82,6 +82,14 @@ describe("report view model", () => {
     expect(model.sections.some((s) => s.severity === "info")).toBe(false);
   });
 
+  it("does not list every computer as new on a first check, and says it is one", () => {
+    expect(model.firstCheck).toBe(false);
+    const first = buildReportModel(input(evaluateScans([scanOf({ hostname: "A-PC" }), scanOf({ id: "21111111-1111-4111-8111-111111111111", hostname: "B-PC" })], optionsFor(CATALOG))));
+    expect(first.firstCheck).toBe(true);
+    expect(first.changes.filter((c) => c.kind === "New computer")).toEqual([]);
+    expect(first.endpoints.map((e) => e.hostname)).toEqual(["A-PC", "B-PC"]);
+  });
+
   it("counts open risks by severity for the summary and the chart, scaled to the largest", () => {
     expect(model.summary.severities.map((s) => [s.severity, s.count])).toEqual([["critical", 2], ["high", 2], ["medium", 1], ["low", 0]]);
     const bars = model.summary.chart.bars;

@@ -36,6 +36,8 @@ export interface ReportModel {
   sections: SectionModel[];
   /** Informational findings (severity info): listed, no decision asked. */
   changes: RowModel[];
+  /** Every computer is seen for the first time (onboarding): their "new computer" findings are not listed one by one. */
+  firstCheck: boolean;
   waivers: { active: WaiverRow[]; expired: WaiverRow[] };
   endpoints: EndpointRow[];
   support: SupportModel;
@@ -137,7 +139,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const { findings: doc, branding } = input;
   const open = doc.findings.filter((f) => !f.waived && f.severity !== "info");
   const sections = groupSections(open);
-  const changes = doc.findings.filter((f) => !f.waived && f.severity === "info").sort(byRow).map(toRow);
+  // A first check (every computer is new) would list every computer as "New computer": the appendix
+  // already lists them all, so the report says it once instead of hundreds of times.
+  const isNew = (f: Finding) => f.rule === "endpoint.new";
+  const firstCheck = doc.endpoints.length > 0 && new Set(doc.findings.filter((f) => isNew(f) && !f.waived).map((f) => f.endpoint.id)).size === doc.endpoints.length;
+  const changes = doc.findings.filter((f) => !f.waived && f.severity === "info" && !(firstCheck && isNew(f))).sort(byRow).map(toRow);
   const openByEndpoint = countBy(open, (f) => f.endpoint.id);
   const decisionDays = branding.report?.decisionDays ?? 14;
   return {
@@ -160,6 +166,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     summary: summarize(doc, open, sections, changes.length),
     sections,
     changes,
+    firstCheck,
     waivers: {
       active: doc.findings.filter((f) => f.waived && f.waiver).sort(byRow).map((f) => waiverRow(f, f.waiver!)),
       expired: doc.findings.filter((f) => !f.waived && f.waiverExpired).sort(byRow).map((f) => waiverRow(f, f.waiverExpired!)),

@@ -23,6 +23,8 @@ export interface RendererOptions {
   /** --browser: an explicit Chromium/Chrome/Edge executable. */
   browser?: string;
   timeoutMs?: number;
+  /** Start the browser now, while the caller still reads findings (it will print PDFs, not only HTML). */
+  launchNow?: boolean;
 }
 
 export interface RenderedDocument {
@@ -62,6 +64,11 @@ export async function createReportRenderer(options: RendererOptions = {}): Promi
   const timeoutMs = options.timeoutMs ?? 60_000;
   let printer: Promise<PdfPrinter> | undefined;
   const printerOnce = () => (printer ??= PdfPrinter.launch(findBrowser({ explicit: options.browser, puppeteerCache: puppeteerCachedBrowser }), timeoutMs));
+  if (options.launchNow) {
+    // Chromium starts on the other core while this thread reads and checks the findings; a launch failure
+    // surfaces at the first render (and a browser that cannot be found, right here).
+    printerOnce().catch(() => undefined);
+  }
   return {
     async render(data, reportDate, renderOptions = {}) {
       const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate });
