@@ -25,7 +25,7 @@ if (process.argv[2] === "--floor") {
 async function main() {
   const { spawnSync } = await import("node:child_process");
   const { existsSync, linkSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } = await import("node:fs");
-  const { mb, median, ratio, s, timeNode } = await import("./lib.mjs");
+  const { buildIfStale, mb, median, ratio, s, timeNode } = await import("./lib.mjs");
   const { AS_OF, GENERATOR_VERSION, generateCatalog, generateFleet } = await import("./gen-fleet.mjs");
 
   const SEED = process.env.BENCH_SEED ?? "42";
@@ -39,22 +39,7 @@ async function main() {
   const env = { ...process.env, CAVEAT_LIFECYCLE_DIR: join(root, "no-lifecycle-updates") };
   mkdirSync(root, { recursive: true });
 
-  // Build when dist/caveat.mjs is missing or older than a source file (npm run bench:evaluate builds first anyway).
-  const newest = (dir) => {
-    let t = 0;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      const p = join(dir, e.name);
-      t = Math.max(t, e.isDirectory() ? newest(p) : /\.(ts|json|mjs)$/.test(e.name) ? statSync(p).mtimeMs : 0);
-    }
-    return t;
-  };
-  const dist = "dist/caveat.mjs";
-  if (!existsSync(dist) || statSync(dist).mtimeMs < Math.max(...["cli", "collector/src", "agent/src", "schemas"].map(newest))) {
-    console.error("building dist/caveat.mjs ...");
-    const built = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
-    if (built.status !== 0) process.exit(built.status ?? 1);
-  }
+  buildIfStale();
 
   // Fleets: endpoint i is the same in every fleet (per-endpoint PRNG), so smaller fleets are hard links to
   // the first files of the largest one. A fleet is reused when its .params.json says the same generator and seed.

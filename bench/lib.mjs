@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmarks: timing child processes, peak RSS, medians, printing.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -73,3 +74,21 @@ export function watchPeakRss(pid, everyMs = 20) {
 export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const s = (ms) => `${(ms / 1000).toFixed(3)} s`;
 export const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
+
+/** Builds dist/caveat.mjs when it is missing or older than a source file under `sourceDirs` (npm run bench:* builds first anyway). */
+export function buildIfStale(sourceDirs = ["cli", "collector/src", "agent/src", "reports/src", "reports/templates", "schemas"]) {
+  const newest = (dir) => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : /\.(ts|json|mjs|hbs)$/.test(e.name) ? statSync(p).mtimeMs : 0);
+    }
+    return t;
+  };
+  const dist = "dist/caveat.mjs";
+  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(...sourceDirs.map(newest))) return;
+  console.error("building dist/caveat.mjs ...");
+  const built = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}

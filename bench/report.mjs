@@ -18,7 +18,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { AS_OF, GENERATOR_VERSION, generateCatalog, generateFleet, generateInventory, softwarePool } from "./gen-fleet.mjs";
-import { mb, median, ratio, s, timeNode, timeProgram } from "./lib.mjs";
+import { buildIfStale, mb, median, ratio, s, timeNode, timeProgram } from "./lib.mjs";
 
 const loadAtStart = loadavg()[0];
 const SEED = process.env.BENCH_SEED ?? "42";
@@ -44,21 +44,7 @@ const branding = "reports/samples/northwind.branding.yaml";
 const env = { ...process.env, CAVEAT_LIFECYCLE_DIR: join(root, "no-lifecycle-updates") };
 mkdirSync(root, { recursive: true });
 
-// Build when dist/caveat.mjs is missing or older than a source file (npm run bench:report builds first anyway).
-const newest = (dir) => {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : /\.(ts|json|mjs)$/.test(e.name) ? statSync(p).mtimeMs : 0);
-  }
-  return t;
-};
-const dist = "dist/caveat.mjs";
-if (!existsSync(dist) || statSync(dist).mtimeMs < Math.max(...["cli", "collector/src", "reports/src", "schemas"].map(newest))) {
-  console.error("building dist/caveat.mjs ...");
-  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
-}
+buildIfStale();
 
 // The browser, found the way caveat finds it (reports/src/find-browser.ts): $CHROME_PATH, then PATH.
 const browser = (() => {
