@@ -7,7 +7,7 @@
 //
 // Writes docs/sample-report.findings.json (the data, generatedAt pinned so the file only changes when the
 // findings do), docs/sample-report.pdf, docs/sample-report-page-1.png and -2.png (pdftoppm), and
-// docs/sample-report.lock.json: the SHA-256 of the findings and of the HTML they render to. A test
+// docs/sample-report.lock.json: the SHA-256 of the findings, of the HTML they render to, and of the PNGs. A test
 // renders the committed findings again and compares: a template, wording or model change that was not
 // followed by this script fails the tests, so the committed sample never drifts from what caveat prints.
 import { execFileSync } from "node:child_process";
@@ -38,7 +38,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   caveat("report", "--findings", SAMPLE.findings, "--branding", SAMPLE.branding, "--report-date", SAMPLE.reportDate, "--out", SAMPLE.pdf, "--html", html);
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [SAMPLE.pdf]).toString())[1]);
   execFileSync("pdftoppm", ["-r", "70", "-png", "-f", "1", "-l", "2", SAMPLE.pdf, "docs/sample-report-page"]);
-  const lock = { findingsSha256: sha256(readFileSync(SAMPLE.findings)), htmlSha256: sha256(readFileSync(html)), pages };
+  const png = Object.fromEntries(["01", "02"].map((n) => [`docs/sample-report-page-${n}.png`, sha256(readFileSync(`docs/sample-report-page-${n}.png`))]));
+  const lock = { findingsSha256: sha256(readFileSync(SAMPLE.findings)), htmlSha256: sha256(readFileSync(html)), pages, png };
   rmSync(html);
   writeFileSync(SAMPLE.lock, `${JSON.stringify(lock, null, 2)}\n`);
   console.error(`sample report: ${pages} pages, findings ${lock.findingsSha256.slice(0, 12)}, html ${lock.htmlSha256.slice(0, 12)}`);

@@ -411,7 +411,7 @@ describe("caveat report from the collector's database", () => {
     const out = join(dir, "r.pdf");
     const result = await runCli(["report", "--client", "harbour-dental", "--database", db, "--out", out, "--as-of", "2026-11-23", "--report-date", "2026-11-23", "--branding", BRANDING], { env });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`findings data: ${join(dir, "r.findings.json")}`);
+    expect(result.stderr).toContain(`-> ${out}, ${join(dir, "r.findings.json")}`);
     expect((await readdir(dir)).sort()).toEqual(["r.findings.json", "r.pdf"]);
     const bytes = await readFile(join(dir, "r.findings.json"));
     const data = assertFindings(JSON.parse(bytes.toString("utf8")), "r.findings.json");
@@ -456,6 +456,40 @@ describe("caveat report from the collector's database", () => {
     expect(result.stderr.trim()).toBe('caveat: no client "nobody"');
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it("refuses an --as-of before scans already stored: the database holds the current state, not the past", async () => {
+    const dir = await mkdtemp(join(work, "past-"));
+    const result = await runCli(["report", "--client", "harbour-dental", "--database", db, "--out", join(dir, "r.pdf"), "--as-of", "2026-11-01"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--as-of 2026-11-01 is before the latest scan of 2 computers of harbour-dental \(e\.g\. \S+, 2026-11-20\)/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses a client without computers, and a batch skips it saying so", async () => {
+    const empty = join(work, "empty.db");
+    expect((await runCli(["client", "add", "newco", "--name", "New Co", "--database", empty], { env })).code).toBe(0);
+    const dir = await mkdtemp(join(work, "empty-"));
+    const one = await runCli(["report", "--client", "newco", "--database", empty, "--out", join(dir, "r.pdf")], { env });
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('client "newco" has no computers yet: there is nothing to report');
+    const all = await runCli(["report", "--all-clients", "--database", empty, "--out-dir", dir], { env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toContain("[1/1] newco (no computers yet: skipped)");
+    expect(all.stderr).toMatch(/0 of 1 reports written .*; no computers yet: newco/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("stops a batch at the first template problem, which would fail every client, and leaves no findings file behind", async () => {
+    const templates = await mkdtemp(join(work, "batch-templates-"));
+    await mkdir(join(templates, "partials"));
+    await writeFile(join(templates, "partials", "cover.hbs"), '<section><img src="http://127.0.0.1:9/logo.png"></section>');
+    const outDir = join(work, "batch-fail");
+    const result = await runCli(["report", "--all-clients", "--database", db, "--out-dir", outDir, "--templates", templates], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/tried to load 1 resource\(s\) \(http:\/\/127\.0\.0\.1:9\/logo\.png\)/);
+    expect(result.stderr).toContain("stopped the batch: this would fail for every client");
+    expect(await readdir(outDir)).toEqual([]);
+  });
 });
 
 describe("caveat report: usage and input errors", () => {
@@ -470,18 +504,20 @@ describe("caveat report: usage and input errors", () => {
     const good = join(dir, "findings.json");
     await copyFile(findingsFile, good);
     const out = join(dir, "r.pdf");
-    const install = /Install one \(Debian\/Ubuntu: apt-get install chromium;[\s\S]*or point CHROME_PATH \(or --browser\) at its executable/;
+    const install = /Install one \(Debian: apt-get install chromium; Ubuntu: snap install chromium;[\s\S]*or point CHROME_PATH \(or --browser\) at its executable/;
     const cases: { name: string; args: string[]; env?: NodeJS.ProcessEnv; stderr: (RegExp | string)[] }[] = [
       { name: "no source", args: ["--out", out], stderr: ["caveat: say what to report on: exactly one of --findings FILE, --client SLUG or --all-clients"] },
       { name: "--findings and --client", args: ["--findings", good, "--client", "harbour-dental", "--out", out], stderr: ["exactly one of --findings FILE, --client SLUG or --all-clients"] },
       { name: "--all-clients without --out-dir", args: ["--all-clients"], stderr: ["caveat: --all-clients writes one report per client: give --out-dir DIR"] },
       { name: "an invalid findings file", args: ["--findings", badFindings, "--out", out], stderr: [`${badFindings} does not follow caveat.findings/v1`, `${badFindings}:3: /client must be string`] },
+      { name: "a report date before the findings' as-of date", args: ["--findings", good, "--out", out, "--report-date", "2026-11-01"], stderr: ["--report-date 2026-11-01 is before the findings' as-of date 2026-11-23"] },
+      { name: "a browser that does not start", args: ["--findings", good, "--browser", "/bin/true", "--out", out], stderr: ["the browser /bin/true did not start"] },
       { name: "a findings file that is not JSON", args: ["--findings", brokenJson, "--out", out], stderr: [`${brokenJson}:3: (document) not valid JSON`] },
       { name: "a branding file with an unknown field", args: ["--findings", good, "--branding", badBranding, "--out", out], stderr: [`${badBranding} does not follow caveat.branding/v1 (1 problem)`, `${badBranding}:4: /msp/colour is not a known field here`] },
       { name: "--browser pointing nowhere", args: ["--findings", good, "--browser", "/nonexistent", "--out", out], stderr: ["Looked at: --browser (/nonexistent).", install] },
       { name: "CHROME_PATH pointing nowhere", args: ["--findings", good, "--out", out], env: { CHROME_PATH: "/nonexistent" }, stderr: ["Looked at: $CHROME_PATH (/nonexistent).", install] },
     ];
-    const results = await Promise.all(cases.map((c) => runCli(["report", ...c.args, "--report-date", "2026-11-23"], { env: { ...env, ...c.env } })));
+    const results = await Promise.all(cases.map((c) => runCli(["report", ...c.args, ...(c.args.includes("--report-date") ? [] : ["--report-date", "2026-11-23"])], { env: { ...env, ...c.env } })));
     for (const [i, c] of cases.entries()) {
       const result = results[i]!;
       expect(result.code, `${c.name}: ${result.stderr}`).toBe(2);

@@ -12,7 +12,7 @@ import { SAMPLE } from "../scripts/sample-report.mjs";
 
 const sample = SAMPLE as Record<string, string>;
 const path = (p: string) => join(ROOT, p);
-const lock = async () => JSON.parse(await readFile(path(sample.lock!), "utf8")) as { findingsSha256: string; htmlSha256: string; pages: number };
+const lock = async () => JSON.parse(await readFile(path(sample.lock!), "utf8")) as { findingsSha256: string; htmlSha256: string; pages: number; png: Record<string, string> };
 const HINT = "docs/sample-report.* is stale: run npm run docs:sample-report";
 
 describe("the sample report in docs/", () => {
@@ -42,5 +42,11 @@ describe("the sample report in docs/", () => {
       expect(page).toContain(`Findings SHA-256 ${findingsSha256}`);
       expect(page).toContain(`Page ${i + 1} of ${pages}`);
     });
+  });
+
+  it("shows in the README the pages made with that PDF", async () => {
+    const { png } = await lock();
+    expect(Object.keys(png)).toHaveLength(2);
+    for (const [file, sha] of Object.entries(png)) expect(sha256Hex(await readFile(path(file))), `${file}: ${HINT}`).toBe(sha);
   });
 });

@@ -9,7 +9,7 @@ export class BrowserNotFoundError extends Error {
       [
         "no Chromium-based browser found to print the report with.",
         `Looked at: ${looked.join(", ")}.`,
-        "Install one (Debian/Ubuntu: apt-get install chromium; RHEL: dnf install chromium; macOS/Windows: Google Chrome or Microsoft Edge),",
+        "Install one (Debian: apt-get install chromium; Ubuntu: snap install chromium; RHEL: dnf install chromium; macOS/Windows: Google Chrome or Microsoft Edge),",
         "or point CHROME_PATH (or --browser) at its executable.",
       ].join("\n"),
     );
@@ -19,19 +19,18 @@ export class BrowserNotFoundError extends Error {
 
 const COMMANDS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge", "microsoft-edge-stable"];
 
-const FIXED_PATHS: Record<string, string[]> = {
-  darwin: [
-    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-    "/Applications/Chromium.app/Contents/MacOS/Chromium",
-    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
-  ],
-  win32: [
-    "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
-    "C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe",
-    "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
-    "C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe",
-  ],
-};
+const MAC_APPS = ["Google Chrome.app/Contents/MacOS/Google Chrome", "Chromium.app/Contents/MacOS/Chromium", "Microsoft Edge.app/Contents/MacOS/Microsoft Edge"];
+const WINDOWS_APPS = ["Google\\Chrome\\Application\\chrome.exe", "Microsoft\\Edge\\Application\\msedge.exe", "Chromium\\Application\\chrome.exe"];
+
+/** Where browsers install themselves: system-wide and per user (Chrome's per-user install is common on Windows). */
+function installPaths(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
+  if (platform === "darwin") return ["/Applications", ...(env.HOME ? [`${env.HOME}/Applications`] : [])].flatMap((dir) => MAC_APPS.map((app) => `${dir}/${app}`));
+  if (platform === "win32") {
+    const roots = [env.ProgramFiles ?? "C:\\Program Files", env["ProgramFiles(x86)"] ?? "C:\\Program Files (x86)", ...(env.LOCALAPPDATA ? [env.LOCALAPPDATA] : [])];
+    return [...new Set(roots)].flatMap((root) => WINDOWS_APPS.map((app) => `${root}\\${app}`));
+  }
+  return [];
+}
 
 export interface BrowserSearch {
   /** --browser, when given: used as is, or an error. */
@@ -71,7 +70,7 @@ export function findBrowser(search: BrowserSearch = {}): string {
     }
     looked.push(`${command} on PATH`);
   }
-  for (const path of FIXED_PATHS[platform] ?? []) if (usable(path, path)) return path;
+  for (const path of installPaths(platform, env)) if (usable(path, path)) return path;
   const cached = safely(search.puppeteerCache);
   if (usable(cached, "puppeteer's browser cache")) return cached;
   if (!cached) looked.push("puppeteer's browser cache (empty)");

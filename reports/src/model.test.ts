@@ -121,6 +121,20 @@ describe("report view model", () => {
     expect(equipment.rows[0]).toMatchObject({ hostname: "DR-SMITH-PC", model: "HP EliteBook 840 G8", serial: "5CG-NOT-REGISTERED" });
   });
 
+  it("names computers that could not be checked, in the headline and the appendix", () => {
+    const partial = buildReportModel(input(findings, { omitted: [{ hostname: "Z-PC", reason: "stored scan unreadable" }, { hostname: "A-PC", reason: "bad gzip" }] }));
+    expect(partial.omitted.map((o) => o.hostname)).toEqual(["A-PC", "Z-PC"]);
+    expect(partial.summary.headline).toMatch(/2 further computers could not be checked this time; see the appendix\.$/);
+    expect(model.omitted).toEqual([]);
+  });
+
+  it("never writes an accent colour into the page's style unless it is a plain #rrggbb", () => {
+    const colour = (accentColor: string) => buildReportModel(input(findings, { branding: { ...DEFAULT_BRANDING, report: { accentColor } } })).accentColor;
+    expect(colour("#12ABef")).toBe("#12ABef");
+    expect(colour("red; } body { display: none")).toBe("#1f4e79");
+    expect(colour("#1f4e79\n")).toBe("#1f4e79");
+  });
+
   it("gives a document id derived from the findings data: same data, same id", () => {
     expect(model.documentId).toBe("CVT-20261123-D12DEC71FA");
     expect(documentId("2026-11-23", SHA)).toBe(model.documentId);
@@ -144,7 +158,7 @@ describe("report view model", () => {
 
 describe("finding details", () => {
   const findings = practice().findings;
-  const of = (rule: string) => detailsOf(findings.find((f) => f.rule === rule)!);
+  const of = (rule: string) => detailsOf(findings.find((f) => f.rule === rule)!, "2026-11-23");
 
   it("shows the OS version, build, release and edition, and when security updates ended", () => {
     expect(of("os.end-of-life")).toEqual(["version 10.0.19045, build 19045.6456, 22H2, edition Professional", "Windows 10 22H2: security updates ended on 14 October 2025"]);
@@ -164,7 +178,7 @@ describe("finding details", () => {
 
   it("says how long a stale computer has been silent", () => {
     const stale = evaluateScans([scanOf({ hostname: "OLD-PC", collectedAt: "2026-09-01T09:00:00Z" })], optionsFor(CATALOG)).findings.find((f) => f.rule === "endpoint.stale")!;
-    expect(detailsOf(stale)).toEqual(["Last report 1 September 2026, 83 days before this report's date"]);
+    expect(detailsOf(stale, "2026-11-23")).toEqual(["Last report 1 September 2026: silent for 83 days as of 23 November 2026"]);
   });
 });
 
@@ -173,6 +187,8 @@ describe("wording helpers", () => {
     expect(formatDate("2026-01-05")).toBe("5 January 2026");
     expect(formatDate("2026-11-23T23:30:00-05:00")).toBe("24 November 2026");
     expect(formatDate("not a date")).toBe("not a date");
+    expect(formatDate("2026-13-01")).toBe("2026-13-01");
+    expect(formatDate("2026-11-20T09:00:00Z", true)).toBe("20 Nov 2026");
   });
 
   it("pluralizes the nouns the report uses", () => {

@@ -19,6 +19,13 @@ export interface ReportInput {
   logo?: string;
   /** The day the report is issued, YYYY-MM-DD. */
   reportDate: string;
+  /** Computers of the client that could not be evaluated (their stored scan is unreadable): named in the report. */
+  omitted?: OmittedEndpoint[];
+}
+
+export interface OmittedEndpoint {
+  hostname: string;
+  reason: string;
 }
 
 export interface ReportModel {
@@ -40,6 +47,7 @@ export interface ReportModel {
   firstCheck: boolean;
   waivers: { active: WaiverRow[]; expired: WaiverRow[] };
   endpoints: EndpointRow[];
+  omitted: OmittedEndpoint[];
   support: SupportModel;
 }
 
@@ -138,12 +146,12 @@ const MONTHS = ["January", "February", "March", "April", "May", "June", "July", 
 export function buildReportModel(input: ReportInput): ReportModel {
   const { findings: doc, branding } = input;
   const open = doc.findings.filter((f) => !f.waived && f.severity !== "info");
-  const sections = groupSections(open);
+  const sections = groupSections(open, doc.asOf);
   // A first check (every computer is new) would list every computer as "New computer": the appendix
   // already lists them all, so the report says it once instead of hundreds of times.
   const isNew = (f: Finding) => f.rule === "endpoint.new";
   const firstCheck = doc.endpoints.length > 0 && new Set(doc.findings.filter((f) => isNew(f) && !f.waived).map((f) => f.endpoint.id)).size === doc.endpoints.length;
-  const changes = doc.findings.filter((f) => !f.waived && f.severity === "info" && !(firstCheck && isNew(f))).sort(byRow).map(toRow);
+  const changes = doc.findings.filter((f) => !f.waived && f.severity === "info" && !(firstCheck && isNew(f))).sort(byRow).map((f) => toRow(f, doc.asOf));
   const openByEndpoint = countBy(open, (f) => f.endpoint.id);
   const decisionDays = branding.report?.decisionDays ?? 14;
   return {
@@ -154,7 +162,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     decisionDue: formatDate(addDays(input.reportDate, decisionDays)),
     findingsSha256: input.findingsSha256,
     paper: branding.report?.paper ?? "A4",
-    accentColor: branding.report?.accentColor ?? "#1f4e79",
+    // Validated again here: the value is written into a <style> block, whoever built the Branding object.
+    accentColor: /^#[0-9a-fA-F]{6}$/.test(branding.report?.accentColor ?? "") ? branding.report!.accentColor! : "#1f4e79",
     msp: {
       name: branding.msp.name,
       logo: input.logo ?? null,
@@ -163,7 +172,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       representative: branding.msp.representative ? { name: branding.msp.representative.name, title: branding.msp.representative.title ?? null } : null,
     },
     client: { slug: doc.client, name: doc.clientName ?? doc.client },
-    summary: summarize(doc, open, sections, changes.length),
+    summary: summarize(doc, open, sections, changes.length, input.omitted?.length ?? 0),
     sections,
     changes,
     firstCheck,
@@ -182,6 +191,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
         lastScan: formatDate(e.lastSeen),
         open: openByEndpoint.get(e.id) ?? 0,
       })),
+    omitted: [...(input.omitted ?? [])].sort((a, b) => collate(a.hostname, b.hostname)),
     support: {
       hours: branding.support?.hours ?? null,
       channels: (branding.support?.channels ?? []).map((c) => ({ name: c.name, contact: c.contact, use: c.use ?? null })),
@@ -196,7 +206,7 @@ export function documentId(asOf: string, findingsSha256: string): string {
   return `CVT-${asOf.replaceAll("-", "")}-${findingsSha256.slice(0, 10).toUpperCase()}`;
 }
 
-function groupSections(open: Finding[]): SectionModel[] {
+function groupSections(open: Finding[], asOf: string): SectionModel[] {
   const byRule = new Map<string, Finding[]>();
   for (const f of open) {
     const list = byRule.get(f.rule);
@@ -219,13 +229,13 @@ function groupSections(open: Finding[]): SectionModel[] {
         recommendation: list[0]!.recommendation || wording.recommendation,
         scope: scopeOf(list),
         equipment: rule === "hardware.unregistered",
-        rows: list.sort(byRow).map(toRow),
+        rows: list.sort(byRow).map((f) => toRow(f, asOf)),
       };
     })
     .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (RULE_ORDER.get(a.rule) ?? 99) - (RULE_ORDER.get(b.rule) ?? 99) || collate(a.rule, b.rule));
 }
 
-function summarize(doc: Findings, open: Finding[], sections: SectionModel[], changes: number): SummaryModel {
+function summarize(doc: Findings, open: Finding[], sections: SectionModel[], changes: number, omitted: number): SummaryModel {
   const counts = countBy(open, (f) => f.severity);
   const severities = SEVERITY_ORDER.filter((s) => s !== "info").map((severity) => ({ severity, label: SEVERITY_STYLE[severity].label, count: counts.get(severity) ?? 0, color: SEVERITY_STYLE[severity].color }));
   const expiredWaivers = doc.findings.filter((f) => !f.waived && f.waiverExpired).length;
@@ -236,14 +246,14 @@ function summarize(doc: Findings, open: Finding[], sections: SectionModel[], cha
     waived,
     expiredWaivers,
     changes,
-    headline: headline(doc.endpoints.length, open, counts, waived, expiredWaivers),
+    headline: headline(doc.endpoints.length, open, counts, waived, expiredWaivers, omitted),
     severities,
     chart: chart(severities),
     priorities: sections.map((s) => ({ anchor: s.anchor, title: s.title, severity: s.severity, severityLabel: s.severityLabel, color: s.color, count: s.rows.length, scope: s.scope, recommendation: s.recommendation, consequence: s.risk })),
   };
 }
 
-function headline(endpoints: number, open: Finding[], counts: Map<string, number>, waived: number, expired: number): string {
+function headline(endpoints: number, open: Finding[], counts: Map<string, number>, waived: number, expired: number, omitted: number): string {
   const computers = plural(endpoints, "computer");
   const parts: string[] = [];
   if (open.length === 0) parts.push(`We checked ${computers} and found no open risks that need your decision.`);
@@ -257,6 +267,7 @@ function headline(endpoints: number, open: Finding[], counts: Map<string, number
   }
   if (waived > 0) parts.push(`${plural(waived, "risk")} ${waived === 1 ? "was" : "were"} accepted earlier and ${waived === 1 ? "is" : "are"} listed for the record.`);
   if (expired > 0) parts.push(`${plural(expired, "earlier acceptance")} ${expired === 1 ? "has" : "have"} expired and need${expired === 1 ? "s" : ""} a new decision.`);
+  if (omitted > 0) parts.push(`${plural(omitted, "further computer")} could not be checked this time; see the appendix.`);
   return parts.join(" ");
 }
 
@@ -277,7 +288,7 @@ function scopeOf(list: Finding[]): string {
   return list.length === computers ? plural(computers, "computer") : `${plural(list.length, "finding")} on ${plural(computers, "computer")}`;
 }
 
-function toRow(f: Finding): RowModel {
+function toRow(f: Finding, asOf: string): RowModel {
   const e = f.evidence as Record<string, unknown>;
   const equipment = f.rule.startsWith("hardware.");
   const expired = f.waiverExpired;
@@ -286,7 +297,7 @@ function toRow(f: Finding): RowModel {
     kind: RULES[f.rule]?.title ?? f.rule,
     hostname: f.endpoint.hostname,
     subject: f.subject,
-    details: detailsOf(f),
+    details: detailsOf(f, asOf),
     model: equipment ? (hardwareName(text(e.manufacturer), text(e.model)) ?? null) : null,
     serial: equipment ? (text(e.serial) ?? null) : null,
     firstSeen: f.firstSeen ? formatDate(f.firstSeen, true) : null,
@@ -295,7 +306,7 @@ function toRow(f: Finding): RowModel {
 }
 
 /** The evidence a person can check on the machine, in words, per kind of finding. */
-export function detailsOf(f: Finding): string[] {
+export function detailsOf(f: Finding, asOf: string): string[] {
   const e = f.evidence as Record<string, unknown>;
   const lines: string[] = [];
   const add = (line: string | undefined) => {
@@ -316,7 +327,7 @@ export function detailsOf(f: Finding): string[] {
   } else if (f.rule.startsWith("hardware.")) {
     add(joined([hardwareName(text(e.manufacturer), text(e.model)), text(e.serial) ? `serial ${text(e.serial)}` : "no usable serial number"]));
   } else if (f.rule === "endpoint.stale") {
-    add(text(e.lastSeen) && `Last report ${formatDate(text(e.lastSeen)!)}${typeof e.days === "number" ? `, ${plural(e.days, "day")} before this report's date` : ""}`);
+    add(text(e.lastSeen) && `Last report ${formatDate(text(e.lastSeen)!)}${typeof e.days === "number" ? `: silent for ${plural(e.days, "day")} as of ${formatDate(asOf)}` : ""}`);
   }
   const end = lifecycleEnd(f);
   if (end) add(end);
@@ -388,7 +399,8 @@ export function formatDate(iso: string, short = false): string {
   if (!m) return iso;
   const day = iso.length > 10 ? new Date(iso) : undefined;
   const [y, mo, d] = day && !Number.isNaN(day.getTime()) ? [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()] : [Number(m[1]), Number(m[2]), Number(m[3])];
-  const month = MONTHS[mo - 1]!;
+  const month = MONTHS[mo - 1];
+  if (!month) return iso;
   return `${d} ${short ? month.slice(0, 3) : month} ${y}`;
 }
 

@@ -11,6 +11,19 @@ export class RenderTimeoutError extends Error {
   }
 }
 
+export class BrowserLaunchError extends Error {
+  constructor(
+    readonly executablePath: string,
+    cause: Error,
+  ) {
+    super(
+      `the browser ${executablePath} did not start: ${cause.message.split("\n")[0]}\n` +
+        "Check that it is Chromium, Chrome or Edge and runs on this machine; as a non-root user in a container without user namespaces, Chromium's sandbox cannot start (run as root, or enable unprivileged user namespaces).",
+    );
+    this.name = "BrowserLaunchError";
+  }
+}
+
 export interface PrintOptions {
   paper: "A4" | "Letter";
   /** Whole render (load + print), milliseconds. */
@@ -34,7 +47,8 @@ export class PdfPrinter {
   private constructor(private readonly browser: Browser) {}
 
   static async launch(executablePath: string, timeoutMs = 60_000): Promise<PdfPrinter> {
-    const browser = await puppeteer.launch({
+    const browser = await puppeteer
+      .launch({
       executablePath,
       headless: true,
       pipe: true,
@@ -51,10 +65,19 @@ export class PdfPrinter {
         "--mute-audio",
         // Belt and braces beside request interception: no proxy answers, no name resolves.
         "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
         "--host-resolver-rules=MAP * ~NOTFOUND",
       ],
-    });
+    })
+      .catch((error: Error) => {
+        throw new BrowserLaunchError(executablePath, error);
+      });
     return new PdfPrinter(browser);
+  }
+
+  /** False once the browser has crashed or been closed: a batch then starts a new one. */
+  get connected(): boolean {
+    return this.browser.connected;
   }
 
   async print(report: RenderedReport, options: PrintOptions): Promise<PrintResult> {

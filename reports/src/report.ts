@@ -7,7 +7,7 @@ import type { Findings } from "../../schemas/findings.v1.js";
 import { ContractError, parseFindings } from "../../schemas/validate.js";
 import { DEFAULT_BRANDING, loadBrandingFile, type LoadedBranding } from "./branding.js";
 import { findBrowser } from "./find-browser.js";
-import { buildReportModel, type ReportModel } from "./model.js";
+import { buildReportModel, type OmittedEndpoint, type ReportModel } from "./model.js";
 import { PdfPrinter, puppeteerCachedBrowser } from "./render-pdf.js";
 import { loadTemplates, ReportTemplateError } from "./templates.js";
 
@@ -22,6 +22,7 @@ export interface RendererOptions {
   templates?: string;
   /** --browser: an explicit Chromium/Chrome/Edge executable. */
   browser?: string;
+  /** Per report; default 60 s, plus 5 ms per finding for very large reports (20,000 findings print in about a minute). */
   timeoutMs?: number;
   /** Start the browser now, while the caller still reads findings (it will print PDFs, not only HTML). */
   launchNow?: boolean;
@@ -35,7 +36,7 @@ export interface RenderedDocument {
 }
 
 export interface ReportRenderer {
-  render(data: FindingsData, reportDate: string, options?: { pdf?: boolean }): Promise<RenderedDocument>;
+  render(data: FindingsData, reportDate: string, options?: { pdf?: boolean; omitted?: OmittedEndpoint[] }): Promise<RenderedDocument>;
   close(): Promise<void>;
 }
 
@@ -61,9 +62,9 @@ export function findingsData(findings: Findings): FindingsData {
 
 export async function createReportRenderer(options: RendererOptions = {}): Promise<ReportRenderer> {
   const [templates, branding] = await Promise.all([loadTemplates(options.templates), options.branding ? loadBrandingFile(options.branding) : Promise.resolve<LoadedBranding>({ branding: DEFAULT_BRANDING })]);
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutFor = (data: FindingsData) => options.timeoutMs ?? Math.max(60_000, 60_000 + data.findings.findings.length * 5);
   let printer: Promise<PdfPrinter> | undefined;
-  const printerOnce = () => (printer ??= PdfPrinter.launch(findBrowser({ explicit: options.browser, puppeteerCache: puppeteerCachedBrowser }), timeoutMs));
+  const printerOnce = () => (printer ??= PdfPrinter.launch(findBrowser({ explicit: options.browser, puppeteerCache: puppeteerCachedBrowser }), options.timeoutMs ?? 60_000));
   if (options.launchNow) {
     // Chromium starts on the other core while this thread reads and checks the findings; a launch failure
     // surfaces at the first render (and a browser that cannot be found, right here).
@@ -71,10 +72,16 @@ export async function createReportRenderer(options: RendererOptions = {}): Promi
   }
   return {
     async render(data, reportDate, renderOptions = {}) {
-      const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate });
+      const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate, omitted: renderOptions.omitted });
       const rendered = templates.render(model);
       if (renderOptions.pdf === false) return { model, html: rendered.html };
-      const { pdf, blocked } = await (await printerOnce()).print(rendered, { paper: model.paper, timeoutMs });
+      let current = await printerOnce();
+      if (!current.connected) {
+        // The browser died (crash, OOM kill) during an earlier report of a batch: start another one.
+        printer = undefined;
+        current = await printerOnce();
+      }
+      const { pdf, blocked } = await current.print(rendered, { paper: model.paper, timeoutMs: timeoutFor(data) });
       if (blocked.length > 0) throw new ReportTemplateError(`the report page tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
       return { model, html: rendered.html, pdf };
     },

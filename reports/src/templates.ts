@@ -113,7 +113,12 @@ export function embeddedFontCss(): Promise<string> {
     const require = createRequire(import.meta.url);
     const parts: string[] = [];
     for (const weight of [400, 600, 700]) {
-      const cssPath = require.resolve(`@fontsource/inter/${weight}.css`);
+      let cssPath: string;
+      try {
+        cssPath = require.resolve(`@fontsource/inter/${weight}.css`);
+      } catch {
+        throw new ReportTemplateError("the report font is missing: the npm package @fontsource/inter is not installed (run npm ci in caveat's directory)");
+      }
       const css = await readFile(cssPath, "utf8");
       const faces = await Promise.all(
         [...css.matchAll(/@font-face\s*{[^}]*}/g)].map(async ([face]) => {

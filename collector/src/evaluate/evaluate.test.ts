@@ -170,6 +170,8 @@ describe("endpoint rules and drift", () => {
     const findings = run([third, first, second]).findings;
     expect(findings.map((f) => `${f.rule} ${f.subject}`).sort()).toEqual(["hardware.changed serial 5CG1234XYZ -> NEWBOARD1", "software.new Dropbox", "software.removed Skype"]);
     expect(findings.find((f) => f.rule === "software.removed")!.evidence).toMatchObject({ previousCollectedAt: "2026-10-01T09:00:00Z", collectedAt: "2026-11-20T09:00:00Z" });
+    // A change is first seen by the scan that saw it, not by the scan before it.
+    expect(findings.map((f) => f.firstSeen)).toEqual(["2026-11-20T09:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T09:00:00Z"]);
     expect(run([first, second], MINIMAL_CATALOG, "2026-10-02").findings.map((f) => `${f.rule} ${f.subject}`)).toEqual(["software.new Zoom"]);
   });
 

@@ -188,8 +188,11 @@ export function describeOs(os: Inventory["os"]): string {
   return detail && !name.includes(detail) ? `${name} (${detail})` : name;
 }
 
-/** Where to look for a finding's subject in earlier scans (its first sighting); absent: the endpoint's first scan. */
-export type Presence = { kind: "os"; name: string } | { kind: "software"; names: string[] } | { kind: "serial"; serial: string } | { kind: "model"; model: string };
+/**
+ * Where to look for a finding's subject in earlier scans (its first sighting); absent: the endpoint's first
+ * scan. "change": a difference between the two latest scans, first seen when the latest scan saw it.
+ */
+export type Presence = { kind: "change" } | { kind: "os"; name: string } | { kind: "software"; names: string[] } | { kind: "serial"; serial: string } | { kind: "model"; model: string };
 
 /** A finding before severity, id and waivers are applied. Plain data (it crosses worker threads). */
 export interface Draft {
@@ -251,13 +254,15 @@ export function findingId(rule: string, endpointId: string, subject: string): st
 function firstSeen(history: ScanDigest[], presence: Presence | undefined): string {
   const latest = history[history.length - 1]!;
   if (!presence) return history[0]!.collectedAt;
-  if (history.length === 1) return latest.collectedAt;
+  if (history.length === 1 || presence.kind === "change") return latest.collectedAt;
   for (const scan of history) if (isPresent(scan, presence)) return scan.collectedAt;
   return latest.collectedAt;
 }
 
 function isPresent(scan: ScanDigest, presence: Presence): boolean {
   switch (presence.kind) {
+    case "change":
+      return true;
     case "os":
       return scan.os.name.trim() === presence.name;
     case "software": {
@@ -450,6 +455,8 @@ function endpointFindings(history: ScanDigest[], latest: ScanDigest, options: Ev
   return drafts;
 }
 
+const CHANGE: Presence = { kind: "change" };
+
 /** Changes between the two most recent scans of one endpoint. */
 function driftFindings(previous: ScanDigest, latest: ScanDigest): Draft[] {
   const drafts: Draft[] = [];
@@ -458,11 +465,11 @@ function driftFindings(previous: ScanDigest, latest: ScanDigest): Draft[] {
   const after = softwareOf(latest);
   for (const [name, s] of after) {
     if (before.has(name)) continue;
-    drafts.push({ rule: "software.new", subject: name, message: `${name}${s.version ? ` ${s.version}` : ""} was installed since the scan of ${previous.collectedAt.slice(0, 10)}.`, evidence: compact({ name, version: s.version, publisher: s.publisher, ...since }) });
+    drafts.push({ rule: "software.new", subject: name, message: `${name}${s.version ? ` ${s.version}` : ""} was installed since the scan of ${previous.collectedAt.slice(0, 10)}.`, evidence: compact({ name, version: s.version, publisher: s.publisher, ...since }), presence: CHANGE });
   }
   for (const [name, s] of before) {
     if (after.has(name)) continue;
-    drafts.push({ rule: "software.removed", subject: name, message: `${name}${s.version ? ` ${s.version}` : ""} was removed since the scan of ${previous.collectedAt.slice(0, 10)}.`, evidence: compact({ name, version: s.version, publisher: s.publisher, ...since }) });
+    drafts.push({ rule: "software.removed", subject: name, message: `${name}${s.version ? ` ${s.version}` : ""} was removed since the scan of ${previous.collectedAt.slice(0, 10)}.`, evidence: compact({ name, version: s.version, publisher: s.publisher, ...since }), presence: CHANGE });
   }
   const oldSerial = cleanSerial(previous.endpoint.serial);
   const newSerial = cleanSerial(latest.endpoint.serial);
@@ -475,6 +482,7 @@ function driftFindings(previous: ScanDigest, latest: ScanDigest): Draft[] {
       subject: changes.join(", "),
       message: `${latest.endpoint.hostname}: ${changes.join(", ")} between the scans of ${previous.collectedAt.slice(0, 10)} and ${latest.collectedAt.slice(0, 10)}.`,
       evidence: compact({ previousSerial: previous.endpoint.serial, serial: latest.endpoint.serial, previousModel: previous.endpoint.model, model: latest.endpoint.model, ...since }),
+      presence: CHANGE,
     });
   }
   return drafts;
