@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GENESIS, verifyChain } from "../domain/audit-chain.js";
 import type { Finding } from "../../../schemas/findings.v1.js";
 import { openStore } from "./open-store.js";
 import type { NewScan, Store } from "./types.js";
@@ -180,6 +181,21 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     const results = await Promise.all([...scans, ...scans].map((s) => store.scans.add(s)));
     expect(results.filter((r) => r.created)).toHaveLength(10);
     expect((await store.endpoints.get("acme", endpoint))?.scans).toBe(10);
+  });
+
+  it("appends audit events as a hash chain per client, also when appends race", async () => {
+    const event = (n: number) => ({ at: `2026-11-23T10:00:${String(n).padStart(2, "0")}.000Z`, actor: "cli:sam", kind: "waiver.added", data: { n, subject: "Microsoft Windows 7 Professional", nested: { b: 2, a: 1 } } });
+    const first = await store.audit.append("acme", event(0));
+    expect(first).toMatchObject({ clientSlug: "acme", seq: 1, prevHash: GENESIS });
+    // Another collector instance (another pool connection on PostgreSQL) appending at the same time.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => store.audit.append("acme", event(i + 1))));
+    await store.audit.append("globex", event(99));
+    const events = await store.audit.list("acme");
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(events[0]).toEqual(first);
+    expect(verifyChain("acme", events)).toMatchObject({ ok: true, events: 13 });
+    expect((await store.audit.list("globex")).map((e) => [e.seq, e.data.n])).toEqual([[1, 99]]);
+    expect(await store.audit.list("nobody")).toEqual([]);
   });
 
   it("opens an existing database again without re-running migrations", async () => {

@@ -3,6 +3,7 @@
 // PostgreSQL, and one contract test suite (store.contract.test.ts) runs against both.
 import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
 import type { Finding } from "../../../schemas/findings.v1.js";
+import type { AuditEvent, AuditEventInput } from "../domain/audit-chain.js";
 
 export interface Client {
   slug: string;
@@ -137,6 +138,14 @@ export interface FindingStore {
   firstSeen(clientSlug: string): Promise<Map<string, string>>;
 }
 
+/** The per-client audit log: append-only, each event chained to the one before it (domain/audit-chain.ts). */
+export interface AuditStore {
+  /** Appends an event after the client's newest one; concurrent appends for one client take turns. */
+  append(clientSlug: string, event: AuditEventInput): Promise<AuditEvent>;
+  /** Oldest first. */
+  list(clientSlug: string): Promise<AuditEvent[]>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientStore;
@@ -145,5 +154,6 @@ export interface Store {
   readonly endpoints: EndpointStore;
   readonly scans: ScanStore;
   readonly findings: FindingStore;
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }

@@ -80,6 +80,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX findings_by_client ON findings (client_slug, rule)`,
     ],
   },
+  {
+    version: 2,
+    name: "audit_events: the per-client hash-chained audit log",
+    statements: [
+      `CREATE TABLE audit_events (
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (client_slug, seq)
+      )`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {

@@ -2,6 +2,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Finding } from "../../../../schemas/findings.v1.js";
 import type {
+  AuditStore,
   CatalogStore,
   Client,
   ClientStore,
@@ -20,6 +21,8 @@ import type {
 import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
 import { migrate } from "./migrations.js";
 import { collate } from "../../domain/collate.js";
+import { canonicalJson, chainEvent, type AuditEvent } from "../../domain/audit-chain.js";
+import { UniqueViolationError } from "./errors.js";
 
 export async function sqlStore(raw: SqlDriver): Promise<Store> {
   const driver = withoutNul(raw);
@@ -32,6 +35,7 @@ export async function sqlStore(raw: SqlDriver): Promise<Store> {
     endpoints: endpointStore(driver),
     scans: scanStore(driver),
     findings: findingStore(driver),
+    audit: auditStore(driver),
     close: () => driver.close(),
   };
 }
@@ -360,6 +364,54 @@ function findingStore(db: SqlDriver): FindingStore {
         [slug],
       );
       return new Map(rows.map((r) => [String(r.id), String(r.firstSeen)]));
+    },
+  };
+}
+
+function toAuditEvent(row: Record<string, unknown>): AuditEvent {
+  return {
+    clientSlug: String(row.client_slug),
+    seq: Number(row.seq),
+    at: String(row.at),
+    actor: String(row.actor),
+    kind: String(row.kind),
+    data: JSON.parse(String(row.data)) as Record<string, unknown>,
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}
+
+function auditStore(db: SqlDriver): AuditStore {
+  return {
+    async append(slug, event) {
+      // The chain needs the newest event: read it and insert the next in one transaction. Two collector
+      // instances appending at once both compute the same seq; the primary key refuses the second, which
+      // reads the new newest event and tries again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await db.transaction(async (tx) => {
+            const last = (await tx.all("SELECT seq, hash FROM audit_events WHERE client_slug = ? ORDER BY seq DESC LIMIT 1", [slug]))[0];
+            const next = chainEvent(slug, last ? { seq: Number(last.seq), hash: String(last.hash) } : undefined, event);
+            await tx.run("INSERT INTO audit_events (client_slug, seq, at, actor, kind, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+              slug,
+              next.seq,
+              next.at,
+              next.actor,
+              next.kind,
+              canonicalJson(next.data),
+              next.prevHash,
+              next.hash,
+            ]);
+            return next;
+          });
+        } catch (error) {
+          if (!(error instanceof UniqueViolationError) || attempt >= 20) throw error;
+        }
+      }
+    },
+    async list(slug) {
+      const rows = await db.all("SELECT client_slug, seq, at, actor, kind, data, prev_hash, hash FROM audit_events WHERE client_slug = ? ORDER BY seq", [slug]);
+      return rows.map(toAuditEvent);
     },
   };
 }
