@@ -145,5 +145,25 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await admin()).catalogPushCommand(file, options);
     });
 
-  return [lifecycle, client, token, catalog];
+  const audit = program.command("audit").description("each client's hash-chained audit trail: verify it, export it as evidence");
+  audit
+    .command("verify")
+    .description("check every client's chain (or one client's); exit 1 when an event was edited, removed or reordered")
+    .option("--client <slug>", "only this client")
+    .option("--head <seq:hash>", "a head printed earlier by verify or export: also detects removed newest events")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await admin()).auditVerifyCommand(options);
+    });
+  audit
+    .command("export")
+    .description("write a client's audit trail with its verification as JSON (the evidence pack)")
+    .requiredOption("--client <slug>", "the client")
+    .option("-o, --out <file>", "write to a file instead of stdout")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await admin()).auditExportCommand(options);
+    });
+
+  return [lifecycle, client, token, catalog, audit];
 }

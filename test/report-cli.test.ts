@@ -422,6 +422,12 @@ describe("caveat report from the collector's database", () => {
     for (const wanted of ["Prepared for Harbour Dental", "RECEPTION-01", "OFFICE-02", "TeamViewer 15", "Microsoft Windows 10 Pro", "Sam Carter"]) expect(text).toContain(wanted);
     expect(text).not.toMatch(/GLOBEX|Globex|Flash Player/);
     expect(bytes.toString("utf8")).not.toMatch(/GLOBEX|Globex|Flash Player/);
+    // The advice given is in the client's audit trail: which document, of which data.
+    const trail = JSON.parse((await runCli(["audit", "export", "--client", "harbour-dental", "--database", db], { env })).stdout);
+    const issued = trail.events.filter((e: { kind: string }) => e.kind === "report.issued").at(-1);
+    expect(issued.data).toMatchObject({ findingsSha256: createHash("sha256").update(bytes).digest("hex"), asOf: "2026-11-23", reportDate: "2026-11-23", file: "r.pdf" });
+    expect(issued.data.documentId).toMatch(/^CVT-20261123-[0-9A-F]{10}$/);
+    expect(trail.verification.ok).toBe(true);
   });
 
   it("--all-clients: one PDF and findings file per client, named SLUG-DATE, each with its own data, one progress line per client", async () => {

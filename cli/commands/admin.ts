@@ -2,14 +2,15 @@
 // HTTP API runs (collector/src/service), so both paths behave the same.
 import { readFile } from "node:fs/promises";
 import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
+import { cliActor, createClient, exportClientAudit, revokeToken, verifyClientAudit } from "../../collector/src/service/audit.js";
 import { putCatalog, putProcurement } from "../../collector/src/service/catalogs.js";
 import { ServiceError } from "../../collector/src/service/errors.js";
 import { createEvaluator } from "../../collector/src/service/evaluation.js";
 import { issueToken } from "../../collector/src/service/tokens.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
-import { CliError } from "../errors.js";
+import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
-import { formatColumns, log, writeStdout } from "../io.js";
+import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
 import { parseClientSlug } from "../options.js";
 import { withDatabase } from "./database.js";
 
@@ -19,7 +20,7 @@ export async function clientAddCommand(slug: string, options: { name?: string; d
   if (!name) throw new CliError('--name is required: the client\'s name as reports show it, e.g. --name "Acme Dental"');
   if (name.length > 256) throw new CliError(`--name is ${name.length} characters; a client's name may be at most 256 (the API's limit too)`);
   await withDatabase(options.database, async (store) => {
-    if (!(await store.clients.create({ slug, name, createdAt: new Date().toISOString() }))) throw new CliError(`client "${slug}" exists already`);
+    if (!(await createClient(store, { slug, name, createdAt: new Date().toISOString() }, cliActor()))) throw new CliError(`client "${slug}" exists already`);
     log(`added client ${slug} (${name})`);
   });
 }
@@ -38,7 +39,7 @@ export async function tokenCreateCommand(options: { client?: string; admin?: boo
   const now = new Date();
   const expiresAt = options.expires === undefined ? undefined : parseExpiry(options.expires, now);
   await withDatabase(options.database, async (store) => {
-    const issued = await serviceErrors(() => issueToken(store, { kind: options.admin ? "admin" : "agent", clientSlug: options.client, label: options.label, expiresAt, now }));
+    const issued = await serviceErrors(() => issueToken(store, { kind: options.admin ? "admin" : "agent", clientSlug: options.client, label: options.label, expiresAt, now, actor: cliActor() }));
     log(`created ${issued.record.kind} token ${issued.record.id}${options.client ? ` for client ${options.client}` : ""}${expiresAt ? `, expires ${expiresAt}` : ""}. It is shown once: only its hash is stored.`);
     await writeStdout(`${issued.token}\n`);
   });
@@ -54,7 +55,7 @@ export async function tokenListCommand(options: { client?: string; database?: st
 
 export async function tokenRevokeCommand(id: string, options: { database?: string }): Promise<void> {
   await withDatabase(options.database, async (store) => {
-    if (!(await store.tokens.revoke(id, new Date().toISOString()))) throw new CliError(`no active token ${id}`);
+    if (!(await revokeToken(store, id, cliActor(), new Date()))) throw new CliError(`no active token ${id}`);
     log(`revoked token ${id}: agents using it now get 401`);
   });
 }
@@ -71,15 +72,57 @@ export async function catalogPushCommand(file: string | undefined, options: { cl
       // A procurementFile next to the catalog is read here and stored with it: the server has no such file.
       const local = await inputErrors(loadCatalogFile(file));
       const register = local.catalog.procurementFile ? local.procurement.slice((local.catalog.procurement ?? []).length) : undefined;
-      const { reevaluated } = await serviceErrors(() => putCatalog(store, evaluator, options.client, text, new Date(), register), file);
+      const { reevaluated } = await serviceErrors(() => putCatalog(store, evaluator, options.client, text, new Date(), register, cliActor()), file);
       log(`stored the catalog of ${options.client} from ${file}${register ? ` with ${register.length} purchases from ${local.catalog.procurementFile}` : ""}; re-evaluated ${reevaluated} endpoint${reevaluated === 1 ? "" : "s"}`);
     }
     if (options.procurement) {
       const csv = await read(options.procurement);
-      const { purchases, reevaluated } = await serviceErrors(() => putProcurement(store, evaluator, options.client, csv, new Date()), options.procurement);
+      const { purchases, reevaluated } = await serviceErrors(() => putProcurement(store, evaluator, options.client, csv, new Date(), cliActor()), options.procurement);
       log(`stored ${purchases} purchase${purchases === 1 ? "" : "s"} for ${options.client} from ${options.procurement}; re-evaluated ${reevaluated} endpoint${reevaluated === 1 ? "" : "s"}`);
     }
   });
+}
+
+/**
+ * Checks every client's audit chain (or one client's); exit 1 when an event was edited, removed or
+ * reordered. --head SEQ:HASH (printed by an earlier verify or export) also catches removed newest events.
+ */
+export async function auditVerifyCommand(options: { client?: string; head?: string; database?: string }): Promise<void> {
+  if (options.client !== undefined) parseClientSlug(options.client, "--client");
+  const head = options.head === undefined ? undefined : parseHead(options.head);
+  if (head && options.client === undefined) throw new CliError("--head belongs to one client's chain: give --client SLUG too");
+  await withDatabase(options.database, async (store) => {
+    const slugs = options.client !== undefined ? [options.client] : (await store.clients.list()).map((c) => c.slug);
+    const broken: string[] = [];
+    for (const slug of slugs) {
+      const check = await serviceErrors(() => verifyClientAudit(store, slug, head));
+      const headSeq = check.events;
+      if (check.ok) log(`${slug}: ${check.events} event${check.events === 1 ? "" : "s"}, chain intact; head ${headSeq}:${check.head}`);
+      else {
+        broken.push(slug);
+        for (const p of check.problems) log(`${slug}: event ${p.seq} ${p.problem}`);
+      }
+    }
+    if (broken.length > 0) throw new CliError(`the audit trail of ${broken.join(", ")} was tampered with`, EXIT_FINDINGS);
+  });
+}
+
+/** The evidence pack: every event of a client with the chain's verification, as JSON. */
+export async function auditExportCommand(options: { client: string; out?: string; database?: string }): Promise<void> {
+  parseClientSlug(options.client, "--client");
+  await withDatabase(options.database, async (store) => {
+    const pack = await serviceErrors(() => exportClientAudit(store, options.client, new Date()));
+    const text = `${JSON.stringify(pack, null, 2)}\n`;
+    if (options.out) await writeFileAtomic(options.out, text);
+    else await writeStdout(text);
+    log(`exported ${pack.events.length} audit events of ${options.client}${pack.verification.ok ? "" : " (THE CHAIN DOES NOT VERIFY: see verification.problems)"}; head ${pack.events.length}:${pack.verification.head}${options.out ? ` -> ${options.out}` : ""}`);
+  });
+}
+
+function parseHead(value: string): { seq: number; hash: string } {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(value);
+  if (!m) throw new CliError(`--head ${JSON.stringify(value)}: expected SEQ:SHA256 as printed by caveat audit verify (e.g. 12:3f0c...)`);
+  return { seq: Number(m[1]), hash: m[2]! };
 }
 
 /** 90d, 12h, or a date/date-time. */

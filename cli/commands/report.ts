@@ -2,14 +2,15 @@
 // output), from one client's current findings in the collector's database, or for every client at once
 // with one browser.
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { clientFindings } from "../../collector/src/service/client-findings.js";
 import { ServiceError } from "../../collector/src/service/errors.js";
 import { createEvaluator, type Evaluator } from "../../collector/src/service/evaluation.js";
 import type { Store } from "../../collector/src/store/types.js";
 import { BrowserNotFoundError } from "../../reports/src/find-browser.js";
-import type { OmittedEndpoint } from "../../reports/src/model.js";
+import type { OmittedEndpoint, ReportModel } from "../../reports/src/model.js";
+import { cliActor, recordAudit } from "../../collector/src/service/audit.js";
 import { BrowserLaunchError, RenderTimeoutError } from "../../reports/src/render-pdf.js";
 import { createReportRenderer, findingsData, readFindingsFile, type FindingsData, type ReportRenderer } from "../../reports/src/report.js";
 import { ReportTemplateError } from "../../reports/src/templates.js";
@@ -85,7 +86,9 @@ export async function reportCommand(options: ReportCommandOptions): Promise<void
         if (data.findings.endpoints.length === 0) throw new CliError(`client "${client}" has no computers yet: there is nothing to report`);
         // The findings the report was made from, beside it: their SHA-256 is the one printed on every page.
         const findingsPath = `${(options.out ?? options.html)!.replace(/\.(pdf|html?)$/i, "")}.findings.json`;
-        await renderOne(renderer, data, reportDateFor(data.findings.asOf), options.out, options.html, findingsPath);
+        const reportDate = reportDateFor(data.findings.asOf);
+        const model = await renderOne(renderer, data, reportDate, options.out, options.html, findingsPath);
+        await recordIssued(store, model, { asOf: data.findings.asOf, reportDate }, (options.out ?? options.html)!);
       } else {
         await renderAll(store, evaluator, renderer, now, asOf !== undefined, reportDateFor, options.outDir!);
       }
@@ -97,7 +100,7 @@ export async function reportCommand(options: ReportCommandOptions): Promise<void
   }
 }
 
-async function renderOne(renderer: ReportRenderer, data: FindingsData | ClientData, reportDate: string, out: string | undefined, html: string | undefined, findingsPath?: string): Promise<void> {
+async function renderOne(renderer: ReportRenderer, data: FindingsData | ClientData, reportDate: string, out: string | undefined, html: string | undefined, findingsPath?: string): Promise<ReportModel> {
   const started = performance.now();
   const omitted = "omitted" in data ? data.omitted : [];
   const document = await reportErrors(renderer.render(data, reportDate, { pdf: out !== undefined, omitted }));
@@ -108,6 +111,13 @@ async function renderOne(renderer: ReportRenderer, data: FindingsData | ClientDa
   const s = document.model.summary;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   log(`report ${document.model.documentId} for ${document.model.client.name}: ${s.open} open risk${s.open === 1 ? "" : "s"}, ${s.waived} accepted, ${s.endpoints} computer${s.endpoints === 1 ? "" : "s"} in ${seconds} s -> ${[out, html, findingsPath].filter(Boolean).join(", ")}`);
+  return document.model;
+}
+
+/** The advice given, in the client's audit trail: which document, of which data, with how many open risks. */
+function recordIssued(store: Store, model: ReportModel, dates: { asOf: string; reportDate: string }, file: string): Promise<unknown> {
+  const s = model.summary;
+  return recordAudit(store, model.client.slug, "report.issued", { documentId: model.documentId, findingsSha256: model.findingsSha256, reportDate: dates.reportDate, asOf: dates.asOf, file: basename(file), endpoints: s.endpoints, openRisks: s.open, accepted: s.waived, expiredAcceptances: s.expiredWaivers, omitted: model.omitted.length }, cliActor(), new Date());
 }
 
 async function renderAll(store: Store, evaluator: Evaluator, renderer: ReportRenderer, now: Date, explicitAsOf: boolean, reportDateFor: (asOf: string) => string, outDir: string): Promise<void> {
@@ -134,6 +144,7 @@ async function renderAll(store: Store, evaluator: Evaluator, renderer: ReportRen
         // Written together, after the PDF exists: a failed client leaves no findings file without its report.
         await writeFileAtomic(`${base}.findings.json`, data.bytes);
         await writeFileAtomic(`${base}.pdf`, document.pdf!);
+        await recordIssued(store, document.model, { asOf: data.findings.asOf, reportDate }, `${base}.pdf`);
       }
     } catch (error) {
       if (error instanceof ReportTemplateError || error instanceof BrowserNotFoundError || error instanceof BrowserLaunchError) {

@@ -181,6 +181,22 @@ describe("collector HTTP API", () => {
     expect((await call("DELETE", `/api/v1/tokens/${created.json.id}`, { token: admin })).status).toBe(404);
   });
 
+  it("records what the MSP did in the client's audit trail, with the admin token as actor, readable only with an admin token", async () => {
+    const created = await call("POST", "/api/v1/clients/acme/tokens", { token: admin, body: JSON.stringify({ label: "audit test" }) });
+    expect((await call("DELETE", `/api/v1/tokens/${created.json.id}`, { token: admin })).status).toBe(204);
+    const trail = await call("GET", "/api/v1/clients/acme/audit", { token: admin });
+    expect(trail.status).toBe(200);
+    expect(trail.json.verification).toMatchObject({ ok: true, problems: [] });
+    const kinds = trail.json.events.map((e: { kind: string; data: { tokenId?: string } }) => `${e.kind}${e.data.tokenId === created.json.id ? " (this token)" : ""}`);
+    expect(kinds[0]).toBe("client.created");
+    expect(kinds).toEqual(expect.arrayContaining(["token.issued (this token)", "token.revoked (this token)"]));
+    const adminId = (await store.tokens.list()).find((t) => t.kind === "admin")!.id;
+    expect(trail.json.events.every((e: { actor: string }) => e.actor.startsWith(`token:${adminId}`))).toBe(true);
+    expect(JSON.stringify(trail.json)).not.toContain("globex");
+    expect((await call("GET", "/api/v1/clients/acme/audit", { token: acme })).status).toBe(403);
+    expect((await call("GET", "/api/v1/clients/nobody/audit", { token: admin })).status).toBe(404);
+  });
+
   it("takes a catalog upload (with line-numbered errors) and re-evaluates current findings with it", async () => {
     const bad = await call("PUT", "/api/v1/clients/acme/catalog", { token: admin, type: "text/yaml", body: "schema: caveat.catalog/v1\nclient: acme\nwarnDays: soon\n" });
     expect(bad.status).toBe(400);

@@ -8,6 +8,7 @@ import { authenticate } from "../service/tokens.js";
 import { ingestInventory } from "../service/ingest.js";
 import { putCatalog, putProcurement, requireClient } from "../service/catalogs.js";
 import { issueToken } from "../service/tokens.js";
+import { createClient, exportClientAudit, revokeToken } from "../service/audit.js";
 import type { Evaluator } from "../service/evaluation.js";
 import type { Store, TokenRecord } from "../store/types.js";
 import { DatabaseUnavailableError } from "../store/sql/errors.js";
@@ -99,6 +100,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (token.kind !== "admin") throw new ServiceError("forbidden", "this needs an admin token; agent tokens only submit inventories");
     request.token = token;
   };
+  /** Who did it, for the audit trail: the admin token's id (its label too, when it has one). */
+  const actorOf = (request: FastifyRequest) => `token:${request.token!.id}${request.token!.label ? ` (${request.token!.label})` : ""}`;
   const slugOf = async (request: FastifyRequest) => {
     const slug = (request.params as { slug: string }).slug;
     if (!SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
@@ -156,7 +159,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (typeof body.slug !== "string" || !SLUG.test(body.slug)) throw new ServiceError("invalid_request", "slug: expected lowercase letters, digits and inner hyphens (e.g. acme-dental)");
     if (typeof body.name !== "string" || body.name.trim() === "" || body.name.length > 256) throw new ServiceError("invalid_request", "name: expected the client's name (1 to 256 characters)");
     const client = { slug: body.slug, name: body.name.trim(), createdAt: now().toISOString() };
-    if (!(await store.clients.create(client))) throw new ServiceError("conflict", `client "${body.slug}" exists already`);
+    if (!(await createClient(store, client, actorOf(request)))) throw new ServiceError("conflict", `client "${body.slug}" exists already`);
     return reply.code(201).send(client);
   });
 
@@ -168,7 +171,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.put("/api/v1/clients/:slug/catalog", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
-    return putCatalog(store, evaluator, slug, bodyText(request), now());
+    return putCatalog(store, evaluator, slug, bodyText(request), now(), undefined, actorOf(request));
   });
 
   app.get("/api/v1/clients/:slug/catalog", { onRequest: admin }, async (request, reply) => {
@@ -180,7 +183,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.put("/api/v1/clients/:slug/procurement", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);
-    return putProcurement(store, evaluator, slug, bodyText(request), now());
+    return putProcurement(store, evaluator, slug, bodyText(request), now(), actorOf(request));
   });
 
   app.post("/api/v1/clients/:slug/tokens", { onRequest: admin }, async (request, reply) => {
@@ -188,13 +191,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const body = request.body === undefined || request.body === null ? {} : (jsonBody(request) as { label?: unknown; expiresAt?: unknown });
     if (body.label !== undefined && (typeof body.label !== "string" || body.label.length > 256)) throw new ServiceError("invalid_request", "label: expected text up to 256 characters");
     if (body.expiresAt !== undefined && (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt)))) throw new ServiceError("invalid_request", "expiresAt: expected an ISO 8601 date-time");
-    const issued = await issueToken(store, { kind: "agent", clientSlug: slug, label: body.label as string | undefined, expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt as string).toISOString(), now: now() });
+    const issued = await issueToken(store, { kind: "agent", clientSlug: slug, label: body.label as string | undefined, expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt as string).toISOString(), now: now(), actor: actorOf(request) });
     return reply.code(201).send({ token: issued.token, id: issued.record.id, client: slug, expiresAt: issued.record.expiresAt ?? null });
   });
 
   app.delete("/api/v1/tokens/:id", { onRequest: admin }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!UUID.test(id) || !(await store.tokens.revoke(id, now().toISOString()))) throw new ServiceError("not_found", "no such active token");
+    if (!UUID.test(id) || !(await revokeToken(store, id, actorOf(request), now()))) throw new ServiceError("not_found", "no such active token");
     return reply.code(204).send();
   });
 
@@ -219,6 +222,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const findings = await store.findings.current(slug);
     return { client: slug, findings };
   });
+
+  app.get("/api/v1/clients/:slug/audit", { onRequest: admin }, async (request) => exportClientAudit(store, await slugOf(request), now()));
 
   app.get("/api/v1/clients/:slug/findings/history", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);

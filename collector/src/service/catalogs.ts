@@ -6,6 +6,8 @@ import { parseCatalog } from "../catalog/load-catalog.js";
 import { parseProcurementCsv } from "../catalog/procurement-csv.js";
 import type { Store } from "../store/types.js";
 import type { Purchase } from "../../../schemas/catalog.v1.js";
+import { createHash } from "node:crypto";
+import { recordAudit, recordCatalogChange } from "./audit.js";
 import { ServiceError } from "./errors.js";
 import { summaryOf, type Evaluator } from "./evaluation.js";
 
@@ -13,7 +15,7 @@ import { summaryOf, type Evaluator } from "./evaluation.js";
  * `register`: the rows of the catalog's procurementFile, read by a caller that has the file (the CLI);
  * over HTTP the register is uploaded on its own (putProcurement).
  */
-export async function putCatalog(store: Store, evaluator: Evaluator, slug: string, text: string, now: Date, register?: Purchase[]): Promise<{ reevaluated: number }> {
+export async function putCatalog(store: Store, evaluator: Evaluator, slug: string, text: string, now: Date, register?: Purchase[], actor = "system"): Promise<{ reevaluated: number }> {
   await requireClient(store, slug);
   let catalog;
   try {
@@ -28,11 +30,13 @@ export async function putCatalog(store: Store, evaluator: Evaluator, slug: strin
   }
   const previous = await store.catalogs.get(slug);
   await store.catalogs.put(slug, { catalog, source: text, procurement: register ?? previous?.procurement ?? [], updatedAt: now.toISOString() });
+  await recordCatalogChange(store, slug, previous?.catalog, catalog, text, actor, now);
+  if (register !== undefined) await recordAudit(store, slug, "procurement.changed", { purchases: register.length, via: "catalog procurementFile" }, actor, now);
   evaluator.invalidate(slug);
   return { reevaluated: await reevaluateClient(store, evaluator, slug, now) };
 }
 
-export async function putProcurement(store: Store, evaluator: Evaluator, slug: string, csv: string, now: Date): Promise<{ purchases: number; reevaluated: number }> {
+export async function putProcurement(store: Store, evaluator: Evaluator, slug: string, csv: string, now: Date, actor = "system"): Promise<{ purchases: number; reevaluated: number }> {
   await requireClient(store, slug);
   const stored = await store.catalogs.get(slug);
   if (!stored) throw new ServiceError("conflict", `client "${slug}" has no catalog yet: upload the catalog first`);
@@ -44,6 +48,7 @@ export async function putProcurement(store: Store, evaluator: Evaluator, slug: s
     throw new ServiceError("invalid_procurement", error.message, error.violations);
   }
   await store.catalogs.put(slug, { ...stored, procurement, updatedAt: now.toISOString() });
+  await recordAudit(store, slug, "procurement.changed", { purchases: procurement.length, sha256: createHash("sha256").update(csv).digest("hex") }, actor, now);
   evaluator.invalidate(slug);
   return { purchases: procurement.length, reevaluated: await reevaluateClient(store, evaluator, slug, now) };
 }

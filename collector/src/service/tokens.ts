@@ -2,6 +2,7 @@
 // random secrets of this size). The prefix says what a token is when it turns up in a log or a ticket.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Store, TokenKind, TokenRecord } from "../store/types.js";
+import { recordAudit } from "./audit.js";
 import { ServiceError } from "./errors.js";
 
 const PREFIX: Record<TokenKind, string> = { agent: "cvt_agent_", admin: "cvt_admin_" };
@@ -16,7 +17,7 @@ export interface IssuedToken {
   record: TokenRecord;
 }
 
-export async function issueToken(store: Store, options: { kind: TokenKind; clientSlug?: string; label?: string; expiresAt?: string; now: Date }): Promise<IssuedToken> {
+export async function issueToken(store: Store, options: { kind: TokenKind; clientSlug?: string; label?: string; expiresAt?: string; now: Date; actor?: string }): Promise<IssuedToken> {
   if (options.expiresAt !== undefined) {
     const expires = Date.parse(options.expiresAt);
     if (!(expires > options.now.getTime()) || !(expires <= Date.parse("9999-12-31T23:59:59Z"))) {
@@ -38,6 +39,9 @@ export async function issueToken(store: Store, options: { kind: TokenKind; clien
     ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
   };
   await store.tokens.create(record);
+  if (record.clientSlug) {
+    await recordAudit(store, record.clientSlug, "token.issued", { tokenId: record.id, ...(record.label ? { label: record.label } : {}), ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}) }, options.actor ?? "system", options.now);
+  }
   return { token, record };
 }
 
