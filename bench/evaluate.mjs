@@ -25,7 +25,7 @@ if (process.argv[2] === "--floor") {
 async function main() {
   const { spawnSync } = await import("node:child_process");
   const { existsSync, linkSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } = await import("node:fs");
-  const { buildIfStale, mb, median, ratio, s, timeNode } = await import("./lib.mjs");
+  const { buildIfStale, fmtInt, mb, median, ratio, readParams, s, sameParams, timeNode } = await import("./lib.mjs");
   const { AS_OF, GENERATOR_VERSION, generateCatalog, generateFleet } = await import("./gen-fleet.mjs");
 
   const SEED = process.env.BENCH_SEED ?? "42";
@@ -43,14 +43,6 @@ async function main() {
 
   // Fleets: endpoint i is the same in every fleet (per-endpoint PRNG), so smaller fleets are hard links to
   // the first files of the largest one. A fleet is reused when its .params.json says the same generator and seed.
-  const readParams = (dir) => {
-    try {
-      return JSON.parse(readFileSync(join(dir, ".params.json"), "utf8"));
-    } catch {
-      return undefined;
-    }
-  };
-  const sameParams = (p, wanted) => p !== undefined && Object.entries(wanted).every(([k, v]) => p[k] === v);
   const largest = Math.max(...SIZES);
   const fleets = new Map();
   for (const n of [largest, ...SIZES.filter((x) => x !== largest)]) {
@@ -138,7 +130,6 @@ async function main() {
   }
 
   const pad = (text, width) => String(text).padStart(width);
-  const fmtInt = (x) => Math.round(x).toLocaleString("en-US");
   console.log(`caveat evaluate of generated fleets (~${SOFTWARE_PER_ENDPOINT} software entries per endpoint; catalog ${rows[0].catalog.catalogEntries} entries, ${rows[0].catalog.softwareRules} software rules, allowlist mode, procurement register CSV of ~95% of serials; --as-of ${AS_OF})`);
   console.log(`  runs: median of ${RUNS} per size, after one warm-up; floor = node reading + JSON.parse of the same files, sequentially`);
   console.log(`  ${pad("endpoints", 9)} ${pad("software", 10)} ${pad("MB", 6)} ${pad("floor", 9)} ${pad("evaluate", 9)} ${pad("vs floor", 8)} ${pad("entries/s", 10)} ${pad("peak RSS", 10)} ${pad("floor RSS", 10)} ${pad("findings", 9)}`);

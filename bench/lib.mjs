@@ -92,3 +92,20 @@ export function buildIfStale(sourceDirs = ["cli", "collector/src", "agent/src", 
   const built = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
+
+/** A JSON file, or undefined when it is missing or unreadable (a cache to rebuild). */
+export function readJsonFile(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cached directory's .params.json: what it was made with. */
+export const readParams = (dir) => readJsonFile(join(dir, ".params.json"));
+
+/** True when a cached artefact was made with exactly these parameters. */
+export const sameParams = (params, wanted) => params !== undefined && Object.entries(wanted).every(([k, v]) => params[k] === v);
+
+export const fmtInt = (x) => Math.round(x).toLocaleString("en-US");

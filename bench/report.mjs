@@ -13,12 +13,14 @@
 // BENCH_RUNS (default 3): runs of the single report, of Chromium alone (interleaved with it), of the
 // batch and of the cold single-client report.
 import { execFileSync, spawn } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build as esbuild } from "esbuild";
 import { gzipSync } from "node:zlib";
 import { AS_OF, GENERATOR_VERSION, generateCatalog, generateFleet, generateInventory, softwarePool } from "./gen-fleet.mjs";
-import { buildIfStale, mb, median, ratio, s, timeNode, timeProgram } from "./lib.mjs";
+import { buildIfStale, fmtInt, mb, median, ratio, readJsonFile, readParams, s, sameParams, timeNode, timeProgram } from "./lib.mjs";
 
 const loadAtStart = loadavg()[0];
 const SEED = process.env.BENCH_SEED ?? "42";
@@ -46,34 +48,21 @@ mkdirSync(root, { recursive: true });
 
 buildIfStale();
 
-// The browser, found the way caveat finds it (reports/src/find-browser.ts): $CHROME_PATH, then PATH.
-const browser = (() => {
-  for (const variable of ["CHROME_PATH", "PUPPETEER_EXECUTABLE_PATH"]) if (process.env[variable]) return process.env[variable];
-  for (const command of ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge", "microsoft-edge-stable"]) {
-    for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
-      try {
-        accessSync(join(dir, command), constants.X_OK);
-        return join(dir, command);
-      } catch {
-        // not here
-      }
-    }
+// The browser caveat itself would print with: reports/src/find-browser.ts, bundled for this script.
+const browser = await (async () => {
+  const bundle = resolve(root, "find-browser.mjs");
+  await esbuild({ entryPoints: ["reports/src/find-browser.ts"], bundle: true, platform: "node", format: "esm", outfile: bundle, logLevel: "warning" });
+  const { findBrowser } = await import(pathToFileURL(bundle).href);
+  try {
+    return findBrowser();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
   }
-  console.error("no Chromium found ($CHROME_PATH, or chromium on PATH): apt-get install -y chromium");
-  process.exit(1);
 })();
 const browserVersion = execFileSync(browser, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
 
-const readJson = (file) => {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
-};
-const sameParams = (p, wanted) => p !== undefined && Object.entries(wanted).every(([k, v]) => p[k] === v);
 const pages = (pdf) => Number(/^Pages:\s+(\d+)/m.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))?.[1] ?? NaN);
-const fmtInt = (x) => Math.round(x).toLocaleString("en-US");
 /** caveat's own log line: "... in 15.41 s -> FILE" (render: model, HTML, browser, print, write). */
 const loggedSeconds = (stderr) => Number(/ in ([\d.]+) s (?:->|\()/.exec(stderr)?.[1] ?? NaN) * 1000;
 
@@ -81,7 +70,7 @@ const loggedSeconds = (stderr) => Number(/ in ([\d.]+) s (?:->|\()/.exec(stderr)
 
 const fleetDir = join(root, `fleet-${ENDPOINTS}`);
 const fleetWanted = { generator: GENERATOR_VERSION, seed: SEED, endpoints: ENDPOINTS };
-let fleet = readJson(join(fleetDir, ".params.json"));
+let fleet = readParams(fleetDir);
 if (!sameParams(fleet, fleetWanted)) {
   console.error(`generating ${ENDPOINTS} endpoints into ${fleetDir} ...`);
   rmSync(fleetDir, { recursive: true, force: true });
@@ -91,7 +80,7 @@ if (!sameParams(fleet, fleetWanted)) {
 }
 const catalogDir = join(root, `catalog-${ENDPOINTS}`);
 const catalogWanted = { generator: GENERATOR_VERSION, seed: SEED, endpoints: ENDPOINTS, entries: CATALOG_ENTRIES };
-let catalog = readJson(join(catalogDir, ".params.json"));
+let catalog = readParams(catalogDir);
 if (!sameParams(catalog, catalogWanted)) {
   rmSync(catalogDir, { recursive: true, force: true });
   const made = generateCatalog({ dir: catalogDir, entries: CATALOG_ENTRIES, endpoints: ENDPOINTS, seed: SEED });
@@ -189,7 +178,7 @@ const database = join(root, "batch.db");
 const batchParamsFile = join(root, "batch.params.json");
 const batchWanted = { version: BATCH_VERSION, generator: GENERATOR_VERSION, seed: SEED, clients: CLIENTS, perClient: PER_CLIENT, entries: CATALOG_ENTRIES };
 const slugs = Array.from({ length: CLIENTS }, (_, i) => `bench-${String(i + 1).padStart(2, "0")}`);
-if (!existsSync(database) || !sameParams(readJson(batchParamsFile), batchWanted)) await fillBatchDatabase();
+if (!existsSync(database) || !sameParams(readJsonFile(batchParamsFile), batchWanted)) await fillBatchDatabase();
 
 async function fillBatchDatabase() {
   const started = performance.now();

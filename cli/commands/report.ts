@@ -65,7 +65,8 @@ export async function reportCommand(options: ReportCommandOptions): Promise<void
   const client = options.client === undefined ? undefined : parseClientSlug(options.client, "--client");
   // The report date is the day it is issued: never before the date its findings describe.
   const reportDateFor = (findingsAsOf: string) => {
-    const date = explicitDate ?? (todayIso() < findingsAsOf ? findingsAsOf : todayIso());
+    const today = todayIso();
+    const date = explicitDate ?? (today < findingsAsOf ? findingsAsOf : today);
     if (date < findingsAsOf) throw new CliError(`--report-date ${date} is before the findings' as-of date ${findingsAsOf}: a report cannot be issued before the state it reports`);
     return date;
   };

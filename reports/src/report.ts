@@ -62,7 +62,7 @@ export function findingsData(findings: Findings): FindingsData {
 
 export async function createReportRenderer(options: RendererOptions = {}): Promise<ReportRenderer> {
   const [templates, branding] = await Promise.all([loadTemplates(options.templates), options.branding ? loadBrandingFile(options.branding) : Promise.resolve<LoadedBranding>({ branding: DEFAULT_BRANDING })]);
-  const timeoutFor = (data: FindingsData) => options.timeoutMs ?? Math.max(60_000, 60_000 + data.findings.findings.length * 5);
+  const timeoutFor = (data: FindingsData) => options.timeoutMs ?? 60_000 + data.findings.findings.length * 5;
   let printer: Promise<PdfPrinter> | undefined;
   const printerOnce = () => (printer ??= PdfPrinter.launch(findBrowser({ explicit: options.browser, puppeteerCache: puppeteerCachedBrowser }), options.timeoutMs ?? 60_000));
   if (options.launchNow) {
