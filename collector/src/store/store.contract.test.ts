@@ -198,6 +198,52 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(await store.audit.list("nobody")).toEqual([]);
   });
 
+  it("keeps acknowledgement documents, signs each once while open, and lists decisions", async () => {
+    const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x0a]);
+    const doc = (id: string, slug: string, tokenHash: string, expiresAt = "2026-12-07T10:00:00.000Z") => ({
+      id, clientSlug: slug, kind: "periodic" as const, createdAt: `2026-11-23T10:00:0${id.length % 10}.000Z`, createdBy: "cli:sam", asOf: "2026-11-23", expiresAt,
+      tokenHash, acceptDays: 365, findings: `{"id":"${id}","name":"Zürich <b>"}`, findingsSha256: "f".repeat(64), pdf, pdfSha256: "p".repeat(64),
+    });
+    expect(await store.acks.create({ ...doc("CVT-1", "acme", "th1"), signerEmail: "ceo@acme.example" })).toBe(true);
+    expect(await store.acks.create(doc("CVT-1", "acme", "th9"))).toBe(false);
+    await expect(store.acks.create(doc("CVT-X", "acme", "th1"))).rejects.toThrow();
+    expect(await store.acks.create(doc("CVT-22", "acme", "th2", "2026-11-24T00:00:00.000Z"))).toBe(true);
+    expect(await store.acks.create(doc("CVT-333", "globex", "th3"))).toBe(true);
+    expect(await store.acks.get("acme", "CVT-1")).toMatchObject({ id: "CVT-1", status: "pending", signerEmail: "ceo@acme.example", acceptDays: 365 });
+    expect(await store.acks.get("globex", "CVT-1")).toBeUndefined();
+    expect((await store.acks.byTokenHash("th3"))?.clientSlug).toBe("globex");
+    expect(await store.acks.byTokenHash("nope")).toBeUndefined();
+    expect((await store.acks.list("acme")).map((d) => d.id)).toEqual(["CVT-22", "CVT-1"]);
+    expect(await store.acks.findings("acme", "CVT-1")).toBe('{"id":"CVT-1","name":"Zürich <b>"}');
+    expect(await store.acks.pdf("acme", "CVT-1", "report")).toEqual(pdf);
+    expect(await store.acks.pdf("globex", "CVT-1", "report")).toBeUndefined();
+    expect(await store.acks.decisionsVersion("acme")).toBe("0@");
+
+    const signature = { documentId: "CVT-1", method: "electronic" as const, signerName: "Dana Scully", signerTitle: "Office manager", signedAt: "2026-11-24T09:00:00.000Z", ip: "203.0.113.9", userAgent: "Mozilla/5.0", recordedBy: "signing-page", pdfSha256: "s".repeat(64) };
+    const decision = (findingId: string, decision: "accept" | "remediate", until: string) => ({ documentId: "CVT-1", findingId, rule: "os.end-of-life", endpointId: "e1", hostname: "RECEPTION", subject: "Windows 7 <x>", decision, until, decidedAt: signature.signedAt, decidedBy: "Dana Scully, Office manager" });
+    const decisions = [decision("a1", "accept", "2027-11-24"), { ...decision("a2", "remediate", "2026-12-31"), comment: "new PC ordered" }];
+    const signedPdf = new Uint8Array([1, 2, 3]);
+    // Another client's id, then two racing submissions: exactly one is recorded.
+    expect(await store.acks.sign("globex", signature, decisions, signedPdf, "2026-11-24T09:00:00.000Z")).toBe(false);
+    const raced = await Promise.all([1, 2].map(() => store.acks.sign("acme", signature, decisions, signedPdf, "2026-11-24T09:00:00.000Z")));
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect(await store.acks.sign("acme", signature, decisions, signedPdf, "2026-11-24T09:00:00.000Z")).toBe(false);
+    expect(await store.acks.get("acme", "CVT-1")).toMatchObject({ status: "signed", signedAt: "2026-11-24T09:00:00.000Z" });
+    expect(await store.acks.signature("acme", "CVT-1")).toEqual(signature);
+    expect(await store.acks.signature("globex", "CVT-1")).toBeUndefined();
+    expect(await store.acks.pdf("acme", "CVT-1", "signed")).toEqual(signedPdf);
+    expect(await store.acks.decisions("acme")).toEqual(decisions);
+    expect(await store.acks.decisions("acme", "CVT-22")).toEqual([]);
+    expect(await store.acks.decisions("globex")).toEqual([]);
+    expect(await store.acks.decisionsVersion("acme")).toBe("2@2026-11-24T09:00:00.000Z");
+
+    // An expired link cannot sign electronically; a wet-ink scan of the paper copy is still recorded.
+    const late = { ...signature, documentId: "CVT-22", signedAt: "2026-11-25T09:00:00.000Z" };
+    expect(await store.acks.sign("acme", late, [], signedPdf, "2026-11-25T09:00:00.000Z")).toBe(false);
+    expect(await store.acks.sign("acme", { ...late, method: "wet-ink", recordedBy: "cli:sam", ip: undefined, userAgent: undefined }, [], signedPdf, "2026-11-25T09:00:00.000Z")).toBe(true);
+    expect(await store.acks.get("acme", "CVT-22")).toMatchObject({ status: "wet-signed" });
+  });
+
   it("opens an existing database again without re-running migrations", async () => {
     const again = await openStore(db.url);
     expect((await again.clients.list()).map((c) => c.slug)).toEqual(expect.arrayContaining(["acme", "globex"]));

@@ -146,6 +146,96 @@ export interface AuditStore {
   list(clientSlug: string): Promise<AuditEvent[]>;
 }
 
+export type AckKind = "baseline" | "periodic";
+export type AckStatus = "pending" | "signed" | "wet-signed";
+
+/** An acknowledgement document: the findings frozen at request time, the PDF made from them, a signing link. */
+export interface AckDocument {
+  id: string;
+  clientSlug: string;
+  kind: AckKind;
+  createdAt: string;
+  createdBy: string;
+  asOf: string;
+  /** When the signing link stops working. */
+  expiresAt: string;
+  signerEmail?: string;
+  /** SHA-256 of the signing link's token, hex; the token itself is never stored. */
+  tokenHash: string;
+  /** How long an accepted risk stays accepted (days from signing). */
+  acceptDays: number;
+  findingsSha256: string;
+  pdfSha256: string;
+  status: AckStatus;
+  /** When it was signed (or the wet-signed scan recorded). */
+  signedAt?: string;
+}
+
+export interface NewAckDocument extends Omit<AckDocument, "status" | "signedAt"> {
+  /** The findings document exactly as frozen (its bytes are what findingsSha256 is of). */
+  findings: string;
+  pdf: Uint8Array;
+}
+
+export type AckDecisionKind = "accept" | "remediate";
+
+/** One decision of a signed acknowledgement, about one finding of its snapshot. */
+export interface AckDecision {
+  documentId: string;
+  findingId: string;
+  rule: string;
+  endpointId: string;
+  hostname: string;
+  subject: string;
+  decision: AckDecisionKind;
+  /** accept: the waiver's expiry; remediate: the promised date. ISO date. */
+  until: string;
+  comment?: string;
+  /** The signing time (ISO 8601). */
+  decidedAt: string;
+  /** Name and title of who decided, as typed. */
+  decidedBy: string;
+}
+
+export interface AckSignature {
+  documentId: string;
+  method: "electronic" | "wet-ink";
+  signerName: string;
+  signerTitle: string;
+  signerEmail?: string;
+  signedAt: string;
+  ip?: string;
+  userAgent?: string;
+  /** Who recorded it: "signing-page", or the CLI actor that imported a wet-signed scan. */
+  recordedBy: string;
+  /** SHA-256 of the signed PDF (electronic) or of the scanned paper (wet-ink). */
+  pdfSha256: string;
+}
+
+export interface AckStore {
+  /** Returns false when the id exists already. */
+  create(document: NewAckDocument): Promise<boolean>;
+  get(clientSlug: string, id: string): Promise<AckDocument | undefined>;
+  /** The document a signing link opens; any client (the token is the only key the signer has). */
+  byTokenHash(tokenHash: string): Promise<AckDocument | undefined>;
+  /** Newest first. */
+  list(clientSlug: string): Promise<AckDocument[]>;
+  findings(clientSlug: string, id: string): Promise<string | undefined>;
+  /** report: the PDF sent for signature; signed: the signed PDF or the imported scan. */
+  pdf(clientSlug: string, id: string, which: "report" | "signed"): Promise<Uint8Array | undefined>;
+  /**
+   * Records a signature, its decisions and its PDF in one transaction, if the document is still open:
+   * electronic signatures need it pending and its link unexpired at `now`; a wet-ink scan may come back
+   * after the link expired. Returns false (nothing written) when it is not open: signed already, or expired.
+   */
+  sign(clientSlug: string, signature: AckSignature, decisions: AckDecision[], pdf: Uint8Array, now: string): Promise<boolean>;
+  signature(clientSlug: string, id: string): Promise<AckSignature | undefined>;
+  /** Decisions of a client's signed documents, oldest first (a later decision about a finding replaces an earlier one). */
+  decisions(clientSlug: string, documentId?: string): Promise<AckDecision[]>;
+  /** Changes whenever a client's decisions do (cheap: lets an evaluator cache its waivers). */
+  decisionsVersion(clientSlug: string): Promise<string>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientStore;
@@ -155,5 +245,6 @@ export interface Store {
   readonly scans: ScanStore;
   readonly findings: FindingStore;
   readonly audit: AuditStore;
+  readonly acks: AckStore;
   close(): Promise<void>;
 }

@@ -97,6 +97,61 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "acknowledgements: documents sent for signature, signatures, decisions",
+    statements: [
+      `CREATE TABLE ack_documents (
+        id TEXT PRIMARY KEY,
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        kind TEXT NOT NULL CHECK (kind IN ('baseline', 'periodic')),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        signer_email TEXT,
+        token_hash TEXT NOT NULL UNIQUE,
+        accept_days INTEGER NOT NULL,
+        findings TEXT NOT NULL,
+        findings_sha256 TEXT NOT NULL,
+        pdf {BLOB} NOT NULL,
+        pdf_sha256 TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'wet-signed')),
+        signed_at TEXT
+      )`,
+      `CREATE INDEX ack_documents_by_client ON ack_documents (client_slug, created_at)`,
+      `CREATE TABLE ack_signatures (
+        document_id TEXT PRIMARY KEY REFERENCES ack_documents (id),
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        method TEXT NOT NULL CHECK (method IN ('electronic', 'wet-ink')),
+        signer_name TEXT NOT NULL,
+        signer_title TEXT NOT NULL,
+        signer_email TEXT,
+        signed_at TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        recorded_by TEXT NOT NULL,
+        pdf {BLOB} NOT NULL,
+        pdf_sha256 TEXT NOT NULL
+      )`,
+      `CREATE TABLE ack_decisions (
+        document_id TEXT NOT NULL REFERENCES ack_documents (id),
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        finding_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('accept', 'remediate')),
+        until TEXT NOT NULL,
+        comment TEXT,
+        decided_at TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        PRIMARY KEY (document_id, finding_id)
+      )`,
+      `CREATE INDEX ack_decisions_by_client ON ack_decisions (client_slug, decided_at)`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {

@@ -2,6 +2,10 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Finding } from "../../../../schemas/findings.v1.js";
 import type {
+  AckDecision,
+  AckDocument,
+  AckSignature,
+  AckStore,
   AuditStore,
   CatalogStore,
   Client,
@@ -36,6 +40,7 @@ export async function sqlStore(raw: SqlDriver): Promise<Store> {
     scans: scanStore(driver),
     findings: findingStore(driver),
     audit: auditStore(driver),
+    acks: ackStore(driver),
     close: () => driver.close(),
   };
 }
@@ -412,6 +417,132 @@ function auditStore(db: SqlDriver): AuditStore {
     async list(slug) {
       const rows = await db.all("SELECT client_slug, seq, at, actor, kind, data, prev_hash, hash FROM audit_events WHERE client_slug = ? ORDER BY seq", [slug]);
       return rows.map(toAuditEvent);
+    },
+  };
+}
+
+const ACK_COLUMNS = `id, client_slug AS "clientSlug", kind, created_at AS "createdAt", created_by AS "createdBy", as_of AS "asOf", expires_at AS "expiresAt", signer_email AS "signerEmail", token_hash AS "tokenHash", accept_days AS "acceptDays", findings_sha256 AS "findingsSha256", pdf_sha256 AS "pdfSha256", status, signed_at AS "signedAt"`;
+
+function toAck(row: Record<string, unknown>): AckDocument {
+  return withoutUndefined({
+    id: String(row.id),
+    clientSlug: String(row.clientSlug),
+    kind: row.kind as AckDocument["kind"],
+    createdAt: String(row.createdAt),
+    createdBy: String(row.createdBy),
+    asOf: String(row.asOf),
+    expiresAt: String(row.expiresAt),
+    signerEmail: opt(row.signerEmail),
+    tokenHash: String(row.tokenHash),
+    acceptDays: Number(row.acceptDays),
+    findingsSha256: String(row.findingsSha256),
+    pdfSha256: String(row.pdfSha256),
+    status: row.status as AckDocument["status"],
+    signedAt: opt(row.signedAt),
+  });
+}
+
+const DECISION_COLUMNS = `document_id AS "documentId", finding_id AS "findingId", rule, endpoint_id AS "endpointId", hostname, subject, decision, until, comment, decided_at AS "decidedAt", decided_by AS "decidedBy"`;
+
+function toDecision(row: Record<string, unknown>): AckDecision {
+  return withoutUndefined({
+    documentId: String(row.documentId),
+    findingId: String(row.findingId),
+    rule: String(row.rule),
+    endpointId: String(row.endpointId),
+    hostname: String(row.hostname),
+    subject: String(row.subject),
+    decision: row.decision as AckDecision["decision"],
+    until: String(row.until),
+    comment: opt(row.comment),
+    decidedAt: String(row.decidedAt),
+    decidedBy: String(row.decidedBy),
+  });
+}
+
+const SIGNATURE_COLUMNS = `document_id AS "documentId", method, signer_name AS "signerName", signer_title AS "signerTitle", signer_email AS "signerEmail", signed_at AS "signedAt", ip, user_agent AS "userAgent", recorded_by AS "recordedBy", pdf_sha256 AS "pdfSha256"`;
+
+function toSignature(row: Record<string, unknown>): AckSignature {
+  return withoutUndefined({
+    documentId: String(row.documentId),
+    method: row.method as AckSignature["method"],
+    signerName: String(row.signerName),
+    signerTitle: String(row.signerTitle),
+    signerEmail: opt(row.signerEmail),
+    signedAt: String(row.signedAt),
+    ip: opt(row.ip),
+    userAgent: opt(row.userAgent),
+    recordedBy: String(row.recordedBy),
+    pdfSha256: String(row.pdfSha256),
+  });
+}
+
+function ackStore(db: SqlDriver): AckStore {
+  return {
+    async create(d) {
+      // Only the id may exist already; a token hash that does is an error (it would open two documents).
+      const { changes } = await db.run(
+        `INSERT INTO ack_documents (id, client_slug, kind, created_at, created_by, as_of, expires_at, signer_email, token_hash, accept_days, findings, findings_sha256, pdf, pdf_sha256, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING`,
+        [d.id, d.clientSlug, d.kind, d.createdAt, d.createdBy, d.asOf, d.expiresAt, d.signerEmail ?? null, d.tokenHash, d.acceptDays, d.findings, d.findingsSha256, d.pdf, d.pdfSha256],
+      );
+      return changes === 1;
+    },
+    async get(slug, id) {
+      const row = (await db.all(`SELECT ${ACK_COLUMNS} FROM ack_documents WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
+      return row ? toAck(row) : undefined;
+    },
+    async byTokenHash(hash) {
+      const row = (await db.all(`SELECT ${ACK_COLUMNS} FROM ack_documents WHERE token_hash = ?`, [hash]))[0];
+      return row ? toAck(row) : undefined;
+    },
+    async list(slug) {
+      return (await db.all(`SELECT ${ACK_COLUMNS} FROM ack_documents WHERE client_slug = ? ORDER BY created_at DESC, id DESC`, [slug])).map(toAck);
+    },
+    async findings(slug, id) {
+      const row = (await db.all<{ findings: string }>(`SELECT findings FROM ack_documents WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
+      return row?.findings;
+    },
+    async pdf(slug, id, which) {
+      const sql = which === "report" ? `SELECT pdf FROM ack_documents WHERE client_slug = ? AND id = ?` : `SELECT pdf FROM ack_signatures WHERE client_slug = ? AND document_id = ?`;
+      const row = (await db.all<{ pdf: Uint8Array }>(sql, [slug, id]))[0];
+      return row ? new Uint8Array(row.pdf) : undefined;
+    },
+    async sign(slug, signature, decisions, pdf, now) {
+      return db.transaction(async (tx) => {
+        const status = signature.method === "electronic" ? "signed" : "wet-signed";
+        // The conditional update is the single use of the link: of two submissions racing, one changes the row.
+        const open = signature.method === "electronic" ? "status = 'pending' AND expires_at > ?" : "status = 'pending'";
+        const params: SqlValue[] = [status, signature.signedAt, slug, signature.documentId, ...(signature.method === "electronic" ? [now] : [])];
+        const { changes } = await tx.run(`UPDATE ack_documents SET status = ?, signed_at = ? WHERE client_slug = ? AND id = ? AND ${open}`, params);
+        if (changes !== 1) return false;
+        const s = signature;
+        await tx.run(
+          `INSERT INTO ack_signatures (document_id, client_slug, method, signer_name, signer_title, signer_email, signed_at, ip, user_agent, recorded_by, pdf, pdf_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [s.documentId, slug, s.method, s.signerName, s.signerTitle, s.signerEmail ?? null, s.signedAt, s.ip ?? null, s.userAgent ?? null, s.recordedBy, pdf, s.pdfSha256],
+        );
+        await insertMany(
+          tx,
+          "ack_decisions",
+          ["document_id", "client_slug", "finding_id", "rule", "endpoint_id", "hostname", "subject", "decision", "until", "comment", "decided_at", "decided_by"],
+          decisions.map((d) => [d.documentId, slug, d.findingId, d.rule, d.endpointId, d.hostname, d.subject, d.decision, d.until, d.comment ?? null, d.decidedAt, d.decidedBy]),
+        );
+        return true;
+      });
+    },
+    async signature(slug, id) {
+      const row = (await db.all(`SELECT ${SIGNATURE_COLUMNS} FROM ack_signatures WHERE client_slug = ? AND document_id = ?`, [slug, id]))[0];
+      return row ? toSignature(row) : undefined;
+    },
+    async decisions(slug, documentId) {
+      const rows = documentId === undefined
+        ? await db.all(`SELECT ${DECISION_COLUMNS} FROM ack_decisions WHERE client_slug = ? ORDER BY decided_at, document_id, finding_id`, [slug])
+        : await db.all(`SELECT ${DECISION_COLUMNS} FROM ack_decisions WHERE client_slug = ? AND document_id = ? ORDER BY finding_id`, [slug, documentId]);
+      return rows.map(toDecision);
+    },
+    async decisionsVersion(slug) {
+      const row = (await db.all<{ n: number; last: string | null }>(`SELECT COUNT(*) AS n, MAX(decided_at) AS last FROM ack_decisions WHERE client_slug = ?`, [slug]))[0];
+      return `${Number(row?.n ?? 0)}@${row?.last ?? ""}`;
     },
   };
 }
