@@ -80,6 +80,10 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--reevaluate-every <hours>", "evaluate every client's current findings again this often, e.g. 24h (0h: never)", "24h")
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
     .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "warn")
+    .option("--signing-key <file>", "the MSP's PKCS#12 (.p12) that seals signed acknowledgements (caveat cert create makes one)")
+    .option("--signing-passphrase-file <file>", "the signing key's passphrase (default: $CAVEAT_SIGNING_PASSPHRASE)")
+    .option("--public-url <url>", "the collector's public address, for signing links (default: $CAVEAT_PUBLIC_URL)")
+    .option("--branding <file>", "the MSP's branding for acknowledgements requested through the API")
     .action(async (options) => {
       await (await import("./commands/serve.js")).serveCommand(options);
     });
@@ -165,5 +169,83 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await admin()).auditExportCommand(options);
     });
 
-  return [lifecycle, client, token, catalog, audit];
+  const ack = () => import("./commands/ack.js");
+  const cert = program.command("cert").description("the MSP's certificate that seals signed acknowledgements");
+  cert
+    .command("create")
+    .description("make a self-signed signing identity (PKCS#12) for trials; use a CA-issued document-signing certificate in production")
+    .requiredOption("-o, --out <file>", "the .p12 file to write (its certificate goes beside it as .crt.pem)")
+    .requiredOption("--name <name>", "the MSP's name, as signed PDFs show the signer")
+    .option("--org <organization>", "the organization (O=)")
+    .option("--email <address>", "a contact address in the certificate")
+    .option("--days <n>", "validity in days", "1095")
+    .option("--passphrase-file <file>", "the passphrase that protects the key (default: $CAVEAT_SIGNING_PASSPHRASE)")
+    .option("--force", "replace an existing file")
+    .action(async (options) => {
+      await (await ack()).certCreateCommand(options);
+    });
+
+  const acks = program.command("ack").description("risk acknowledgements: request a signature, list, fetch, record paper copies, verify signed PDFs");
+  acks
+    .command("request")
+    .description("freeze a client's current findings into a document to sign and print its single-use signing link")
+    .requiredOption("--client <slug>", "the client")
+    .option("--signer-email <address>", "who is expected to sign (pre-filled on the page)")
+    .option("--expires <days>", "how long the link works, e.g. 14d (at most 90d)", "14d")
+    .option("--accept-for <days>", "how long an accepted risk stays accepted, e.g. 365d (at most 1095d)", "365d")
+    .option("--baseline", "the onboarding acknowledgement of everything found on day one")
+    .option("--url <url>", "the collector's public address, to print the whole link (default: $CAVEAT_PUBLIC_URL)")
+    .option("-o, --out <file>", "also write the PDF sent for signature")
+    .option("--branding <file>", "the MSP's branding (caveat.branding/v1)")
+    .option("--templates <dir>", "your own report templates")
+    .option("--browser <path>", "the Chromium, Chrome or Edge executable")
+    .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await ack()).ackRequestCommand(options);
+    });
+  acks
+    .command("list")
+    .description("a client's acknowledgement documents and their status")
+    .requiredOption("--client <slug>", "the client")
+    .option("-f, --format <format>", "table or json", "table")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await ack()).ackListCommand(options);
+    });
+  acks
+    .command("get")
+    .description("write a document's PDF: the report sent for signature, or with --signed the signed PDF (or the wet-ink scan)")
+    .requiredOption("--client <slug>", "the client")
+    .requiredOption("--document <id>", "the document id (CVT-...)")
+    .requiredOption("-o, --out <file>", "the file to write")
+    .option("--signed", "the signed copy")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await ack()).ackGetCommand(options);
+    });
+  acks
+    .command("import")
+    .description("record a paper copy signed in ink (scanned PDF, PNG or JPEG) against its document")
+    .argument("<scan>", "the scanned, signed document")
+    .requiredOption("--client <slug>", "the client")
+    .requiredOption("--document <id>", "the document id printed on the paper copy (CVT-...)")
+    .requiredOption("--signer <name>", "who signed, as written on the paper")
+    .requiredOption("--title <title>", "their title")
+    .option("--signed-on <date>", "the date written beside the signature, YYYY-MM-DD (default: today)")
+    .addOption(databaseOption())
+    .action(async (scan: string, options) => {
+      await (await ack()).ackImportCommand(scan, options);
+    });
+  acks
+    .command("verify")
+    .description("check a signed acknowledgement PDF: seal intact, nothing changed or added; print who signed what and when (exit 1 if not valid)")
+    .argument("<file>", "the signed PDF")
+    .option("--fingerprint <sha256>", "also require this signing certificate (its SHA-256 fingerprint, as cert create printed it)")
+    .option("-f, --format <format>", "text or json", "text")
+    .action(async (file: string, options) => {
+      await (await ack()).ackVerifyCommand(file, options);
+    });
+
+  return [lifecycle, client, token, catalog, audit, cert, acks];
 }

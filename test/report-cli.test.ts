@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Inventory } from "../schemas/inventory.v1.js";
 import { assertFindings, type Findings } from "../schemas/validate.js";
-import { scanOf, type ScanSpec } from "../collector/src/evaluate/test-support.js";
+import { inventoryOf as inventoryDocument, type ScanSpec } from "../collector/src/evaluate/test-support.js";
 import { loadDataset } from "../collector/src/lifecycle/dataset.js";
 import { putCatalog } from "../collector/src/service/catalogs.js";
 import { createEvaluator } from "../collector/src/service/evaluation.js";
@@ -59,17 +59,7 @@ waivers:
     ref: "ACK-2025-007"
 `;
 
-/** A whole caveat.inventory/v1 document around the evaluation facts the test-support builders make. */
-function inventoryOf(spec: ScanSpec): Inventory {
-  return {
-    schema: "caveat.inventory/v1",
-    ...scanOf({ scanId: randomUUID(), collectedAt: "2026-11-20T09:00:00Z", ...spec }),
-    agent: { name: "caveat-agent", version: "0.1.0" },
-    hardware: { disks: [], nics: [], peripherals: [] },
-    security: {},
-    probes: [],
-  };
-}
+const inventoryOf = (spec: ScanSpec) => inventoryDocument({ collectedAt: "2026-11-20T09:00:00Z", ...spec });
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const flat = (text: string) => text.replace(/\s+/g, " ");

@@ -9,7 +9,7 @@ let sequence = 0;
  * file at the same time. A target that exists and is not a regular file (/dev/null, /dev/stdout, a FIFO)
  * is written directly: renaming over it would replace the device with a file.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
@@ -20,7 +20,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${++sequence}.tmp`;
-  const handle = await open(temp, "w");
+  // A mode (0o600 for a key) applies from the start: the secret is never readable by others, even briefly.
+  const handle = await open(temp, "w", options.mode ?? 0o666);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -134,7 +134,7 @@ function parseExpiry(value: string, now: Date): string {
 }
 
 /** Service refusals become one-line CLI errors (file names replace the generic "catalog" source). */
-async function serviceErrors<T>(work: () => Promise<T>, file?: string): Promise<T> {
+export async function serviceErrors<T>(work: () => Promise<T>, file?: string): Promise<T> {
   try {
     return await work();
   } catch (error) {

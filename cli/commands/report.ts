@@ -186,7 +186,7 @@ async function findingsOf(store: Store, evaluator: Evaluator, slug: string, now:
 }
 
 /** Browser, template and timeout problems are the user's to fix: one clear message, exit 2. */
-async function reportErrors<T>(work: Promise<T>): Promise<T> {
+export async function reportErrors<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {

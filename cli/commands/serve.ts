@@ -6,6 +6,10 @@ import { CliError } from "../errors.js";
 import { log } from "../io.js";
 import { parsePositiveInt } from "../options.js";
 import { openDatabase } from "./database.js";
+import { readSigningIdentity } from "./ack.js";
+import { inputErrors } from "../input-errors.js";
+import { loadBrandingFile } from "../../reports/src/branding.js";
+import { createReportRenderer } from "../../reports/src/report.js";
 
 export interface ServeOptions {
   database?: string;
@@ -17,6 +21,10 @@ export interface ServeOptions {
   lifecycleDir?: string;
   logLevel?: string;
   reevaluateEvery?: string;
+  signingKey?: string;
+  signingPassphraseFile?: string;
+  publicUrl?: string;
+  branding?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -30,10 +38,25 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const reevaluateHours = options.reevaluateEvery === undefined ? 24 : parseHours(options.reevaluateEvery);
   const level = options.logLevel ?? "warn";
   if (!LEVELS.includes(level)) throw new CliError(`--log-level ${JSON.stringify(level)}: expected one of ${LEVELS.join(", ")}`);
+  const publicUrl = options.publicUrl ?? process.env.CAVEAT_PUBLIC_URL;
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicUrl)) throw new CliError(`--public-url ${JSON.stringify(publicUrl)}: expected an address like https://caveat.example.com`);
+  // Checked before anything starts: a key that cannot sign is found now, not when a client signs.
+  const identity = options.signingKey === undefined ? undefined : await readSigningIdentity(options.signingKey, options.signingPassphraseFile);
+  if (options.branding !== undefined) await inputErrors(loadBrandingFile(options.branding));
   const { store, label } = await openDatabase(options.database);
   const dataset = await loadDataset(options.lifecycleDir);
   const evaluator = createEvaluator(store, dataset.index);
-  const app = buildServer({ store, evaluator, bodyLimit, maxConcurrentIngests, trustProxy: options.trustProxy ?? false, logger: level !== "silent" });
+  const app = buildServer({
+    store,
+    evaluator,
+    bodyLimit,
+    maxConcurrentIngests,
+    trustProxy: options.trustProxy ?? false,
+    logger: level !== "silent",
+    identity,
+    publicUrl,
+    renderer: () => createReportRenderer({ branding: options.branding }),
+  });
   app.log.level = level;
   try {
     await app.listen({ port, host });
@@ -44,6 +67,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   log(`caveat collector listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort} (database: ${label})`);
+  if (identity) log(`signed acknowledgements are sealed with ${identity.subject.commonName} (SHA-256 ${identity.fingerprintSha256}, valid until ${identity.notAfter.toISOString().slice(0, 10)})`);
+  else log("no --signing-key: signing links answer that signing is not set up (see caveat cert create)");
   // Current findings age even when nothing is submitted: an end-of-life date or a waiver's expiry passes.
   // Every instance does it (idempotent); the first run comes a minute after start, off the start-up path.
   let timer: NodeJS.Timeout | undefined;

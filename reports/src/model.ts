@@ -21,6 +21,10 @@ export interface ReportInput {
   reportDate: string;
   /** Computers of the client that could not be evaluated (their stored scan is unreadable): named in the report. */
   omitted?: OmittedEndpoint[];
+  /** Overrides the branding's title (an onboarding acknowledgement is titled as one). */
+  title?: string;
+  /** YYYY-MM-DD: when decisions are due, when it is not the branding's decisionDays after reportDate (a signing link's expiry). */
+  decisionDue?: string;
 }
 
 export interface OmittedEndpoint {
@@ -155,11 +159,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const openByEndpoint = countBy(open, (f) => f.endpoint.id);
   const decisionDays = branding.report?.decisionDays ?? 14;
   return {
-    title: branding.report?.title ?? "IT Risk Assessment and Acknowledgement",
+    title: input.title ?? branding.report?.title ?? "IT Risk Assessment and Acknowledgement",
     documentId: documentId(doc.asOf, input.findingsSha256),
     reportDate: formatDate(input.reportDate),
     asOf: formatDate(doc.asOf),
-    decisionDue: formatDate(addDays(input.reportDate, decisionDays)),
+    decisionDue: formatDate(input.decisionDue ?? addDays(input.reportDate, decisionDays)),
     findingsSha256: input.findingsSha256,
     paper: branding.report?.paper ?? "A4",
     // Validated again here: the value is written into a <style> block, whoever built the Branding object.
@@ -404,7 +408,7 @@ export function formatDate(iso: string, short = false): string {
   return `${d} ${short ? month.slice(0, 3) : month} ${y}`;
 }
 
-function addDays(isoDate: string, days: number): string {
+export function addDays(isoDate: string, days: number): string {
   const t = Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
 }

@@ -7,6 +7,7 @@ import type { Findings } from "../../schemas/findings.v1.js";
 import { ContractError, parseFindings } from "../../schemas/validate.js";
 import { DEFAULT_BRANDING, loadBrandingFile, type LoadedBranding } from "./branding.js";
 import { findBrowser } from "./find-browser.js";
+import { buildCertificateModel, type CertificateInput } from "./certificate.js";
 import { buildReportModel, type OmittedEndpoint, type ReportModel } from "./model.js";
 import { PdfPrinter, puppeteerCachedBrowser } from "./render-pdf.js";
 import { loadTemplates, ReportTemplateError } from "./templates.js";
@@ -36,7 +37,12 @@ export interface RenderedDocument {
 }
 
 export interface ReportRenderer {
-  render(data: FindingsData, reportDate: string, options?: { pdf?: boolean; omitted?: OmittedEndpoint[] }): Promise<RenderedDocument>;
+  render(data: FindingsData, reportDate: string, options?: { pdf?: boolean; omitted?: OmittedEndpoint[]; title?: string; decisionDue?: string }): Promise<RenderedDocument>;
+  /** The signature certificate page of a signed acknowledgement, with the renderer's branding. */
+  printCertificate(input: CertificateInput): Promise<Uint8Array>;
+  /** The waiver statement of a report, as HTML (what the signing page shows and the certificate records). */
+  statementHtml(model: ReportModel): string;
+  readonly branding: LoadedBranding;
   close(): Promise<void>;
 }
 
@@ -70,20 +76,33 @@ export async function createReportRenderer(options: RendererOptions = {}): Promi
     // surfaces at the first render (and a browser that cannot be found, right here).
     printerOnce().catch(() => undefined);
   }
+  const livePrinter = async () => {
+    let current = await printerOnce();
+    if (!current.connected) {
+      // The browser died (crash, OOM kill) during an earlier report of a batch: start another one.
+      printer = undefined;
+      current = await printerOnce();
+    }
+    return current;
+  };
+  const blockedError = (what: string, blocked: string[]) =>
+    new ReportTemplateError(`the ${what} tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
   return {
+    branding,
     async render(data, reportDate, renderOptions = {}) {
-      const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate, omitted: renderOptions.omitted });
+      const model = buildReportModel({ findings: data.findings, findingsSha256: sha256Hex(data.bytes), branding: branding.branding, logo: branding.logo, reportDate, omitted: renderOptions.omitted, title: renderOptions.title, decisionDue: renderOptions.decisionDue });
       const rendered = templates.render(model);
       if (renderOptions.pdf === false) return { model, html: rendered.html };
-      let current = await printerOnce();
-      if (!current.connected) {
-        // The browser died (crash, OOM kill) during an earlier report of a batch: start another one.
-        printer = undefined;
-        current = await printerOnce();
-      }
-      const { pdf, blocked } = await current.print(rendered, { paper: model.paper, timeoutMs: timeoutFor(data) });
-      if (blocked.length > 0) throw new ReportTemplateError(`the report page tried to load ${blocked.length} resource(s) (${blocked.slice(0, 3).join(", ")}); they were blocked: fix the templates so they embed everything`);
+      const { pdf, blocked } = await (await livePrinter()).print(rendered, { paper: model.paper, timeoutMs: timeoutFor(data) });
+      if (blocked.length > 0) throw blockedError("report page", blocked);
       return { model, html: rendered.html, pdf };
+    },
+    statementHtml: (model) => templates.renderStatement(model),
+    async printCertificate(input) {
+      const model = buildCertificateModel(input);
+      const { pdf, blocked } = await (await livePrinter()).print(templates.renderCertificate(model), { paper: model.paper, timeoutMs: options.timeoutMs ?? 60_000 });
+      if (blocked.length > 0) throw blockedError("signature certificate", blocked);
+      return pdf;
     },
     async close() {
       if (printer) await (await printer.catch(() => undefined))?.close();

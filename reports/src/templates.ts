@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import type { CertificateModel } from "./certificate.js";
 import type { ReportModel } from "./model.js";
 
 export class ReportTemplateError extends Error {
@@ -26,6 +27,10 @@ export interface RenderedReport {
 
 export interface ReportTemplates {
   render(model: ReportModel): RenderedReport;
+  /** The waiver statement (partials/waiver-statement.hbs) alone, as HTML: what a signer agrees to. */
+  renderStatement(model: ReportModel): string;
+  /** The signature certificate page of a signed acknowledgement (certificate.hbs). */
+  renderCertificate(model: CertificateModel): RenderedReport;
   /** Where each template came from (bundled or the override directory). */
   readonly sources: Record<string, string>;
 }
@@ -70,7 +75,8 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
   }
   const report = compiled.get("report");
   const footer = compiled.get("footer");
-  if (!report || !footer) throw new ReportTemplateError("the templates must include report.hbs and footer.hbs");
+  const certificate = compiled.get("certificate");
+  if (!report || !footer || !certificate) throw new ReportTemplateError("the templates must include report.hbs, footer.hbs and certificate.hbs");
   const fontFaces = new Handlebars.SafeString(await embeddedFontCss());
   return {
     sources,
@@ -80,6 +86,23 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
         return { html: report(context), footer: footer(context) };
       } catch (error) {
         throw new ReportTemplateError(`rendering the report templates failed: ${(error as Error).message}`);
+      }
+    },
+    renderStatement(model) {
+      const statement = hbs.partials["waiver-statement"] as Handlebars.TemplateDelegate | undefined;
+      if (!statement) throw new ReportTemplateError("the templates must include partials/waiver-statement.hbs");
+      try {
+        return statement({ ...model, fontFaces });
+      } catch (error) {
+        throw new ReportTemplateError(`rendering the waiver statement failed: ${(error as Error).message}`);
+      }
+    },
+    renderCertificate(model) {
+      const context = { ...model, fontFaces };
+      try {
+        return { html: certificate(context), footer: footer(context) };
+      } catch (error) {
+        throw new ReportTemplateError(`rendering the signature certificate failed: ${(error as Error).message}`);
       }
     },
   };

@@ -51,7 +51,11 @@ export interface CompiledWaiver {
   subject: (value: string) => boolean;
 }
 
-export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[]): CompiledCatalog {
+/**
+ * `signed` are waivers from signed acknowledgements: each names one endpoint (by id) and one subject
+ * exactly, so a subject holding * or ? is not taken for a pattern.
+ */
+export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[], signed: readonly Waiver[] = []): CompiledCatalog {
   const overrides = catalog.rules ?? {};
   const osAllow = catalog.os?.allow?.map((rule) => ({
     platform: rule.platform,
@@ -74,6 +78,11 @@ export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[
   for (const waiver of catalog.waivers ?? []) {
     const list = waivers.get(waiver.rule) ?? [];
     list.push({ waiver, endpoint: compileGlob(waiver.endpoint ?? "*"), subject: compileGlob(waiver.subject ?? "*") });
+    waivers.set(waiver.rule, list);
+  }
+  for (const waiver of signed) {
+    const list = waivers.get(waiver.rule) ?? [];
+    list.push({ waiver, endpoint: (value) => value === waiver.endpoint, subject: (value) => value === waiver.subject });
     waivers.set(waiver.rule, list);
   }
   return {

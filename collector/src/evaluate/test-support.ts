@@ -1,5 +1,7 @@
 // Builders for evaluation tests: small, readable inventories and a tiny lifecycle dataset whose dates
 // are test inputs (the real dataset is tested against real strings in lifecycle/data.test.ts).
+import { randomUUID } from "node:crypto";
+import type { Inventory } from "../../../schemas/inventory.v1.js";
 import type { LifecycleProduct } from "../../../schemas/lifecycle.v1.js";
 import type { Catalog } from "../../../schemas/catalog.v1.js";
 import { parseCatalog } from "../catalog/load-catalog.js";
@@ -96,3 +98,15 @@ export function optionsFor(catalogYaml: string, asOf = "2026-11-23"): EvaluateOp
 }
 
 export const MINIMAL_CATALOG = "schema: caveat.catalog/v1\nclient: acme-dental\n";
+
+/** A whole caveat.inventory/v1 document around the evaluation facts scanOf makes (a fresh scanId unless given). */
+export function inventoryOf(spec: ScanSpec): Inventory {
+  return {
+    schema: "caveat.inventory/v1",
+    ...scanOf({ scanId: randomUUID(), ...spec }),
+    agent: { name: "caveat-agent", version: "0.1.0" },
+    hardware: { disks: [], nics: [], peripherals: [] },
+    security: {},
+    probes: [],
+  };
+}

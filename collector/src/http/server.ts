@@ -14,6 +14,9 @@ import type { Store, TokenRecord } from "../store/types.js";
 import { DatabaseUnavailableError } from "../store/sql/errors.js";
 import { Metrics } from "./metrics.js";
 import { AGENT_VERSION } from "../../../agent/src/version.js";
+import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
+import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
+import { registerAckRoutes } from "./ack-routes.js";
 
 export interface ServerOptions {
   store: Store;
@@ -27,6 +30,12 @@ export interface ServerOptions {
   now?: () => Date;
   /** fastify's logger (pino); false in tests. */
   logger?: boolean;
+  /** The MSP's certificate that seals signed acknowledgements (caveat serve --signing-key). */
+  identity?: SigningIdentity;
+  /** Makes the renderer of acknowledgement PDFs (Chromium); called at the first request that needs one, closed with the server. */
+  renderer?: () => Promise<ReportRenderer>;
+  /** The collector's public address, for signing links handed out by the API. */
+  publicUrl?: string;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -64,6 +73,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // become 10 GiB) and handed to routes as text; the services parse and validate them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(["application/json", "text/csv", "text/plain", "text/yaml", "application/yaml", "application/x-yaml"], { parseAs: "buffer" }, (request, body, done) => {
+    try {
+      done(null, decodeBody(request, body as Buffer, bodyLimit));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, (request, body, done) => {
     try {
       done(null, decodeBody(request, body as Buffer, bodyLimit));
     } catch (error) {
@@ -230,6 +247,32 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const since = (request.query as { since?: unknown }).since;
     if (since !== undefined && (typeof since !== "string" || Number.isNaN(Date.parse(since)))) throw new ServiceError("invalid_request", "since: expected one ISO 8601 date or date-time");
     return { client: slug, scans: await store.findings.history(slug, { since: since === undefined ? undefined : new Date(since).toISOString(), limit: limitOf(request) }) };
+  });
+
+  // One renderer (one Chromium) for the server's life, started by the first request that needs it.
+  const makeRenderer = options.renderer ?? (() => createReportRenderer());
+  let renderer: Promise<ReportRenderer> | undefined;
+  app.addHook("onClose", async () => {
+    if (renderer) await (await renderer.catch(() => undefined))?.close();
+  });
+  registerAckRoutes(app, {
+    store,
+    evaluator,
+    now,
+    identity: options.identity,
+    renderer: () => {
+      if (!renderer) {
+        renderer = makeRenderer();
+        renderer.catch(() => (renderer = undefined));
+      }
+      return renderer;
+    },
+    publicUrl: options.publicUrl,
+    admin,
+    actorOf,
+    slugOf,
+    parseForm: (request) => new URLSearchParams(bodyText(request)),
+    jsonBody,
   });
 
   return app;

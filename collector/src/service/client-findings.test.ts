@@ -9,7 +9,7 @@ import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { checkFindings } from "../../../schemas/validate.js";
 import { findingId } from "../evaluate/evaluate.js";
-import { scanOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
+import { inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { NewScan, Store, TokenRecord } from "../store/types.js";
 import { startPostgres } from "../../../test/postgres.js";
@@ -52,18 +52,6 @@ waivers:
 `;
 
 const NOW = new Date("2026-11-23T12:00:00Z");
-
-/** A whole caveat.inventory/v1 document around the evaluation facts the test-support builders make. */
-function inventoryOf(spec: ScanSpec): Inventory {
-  return {
-    schema: "caveat.inventory/v1",
-    ...scanOf({ scanId: randomUUID(), ...spec }),
-    agent: { name: "caveat-agent", version: "0.1.0" },
-    hardware: { disks: [], nics: [], peripherals: [] },
-    security: {},
-    probes: [],
-  };
-}
 
 /** Checks the contract on every document a test looks at. */
 async function documentOf(store: Store, evaluator: Evaluator, slug: string, now: Date): Promise<Findings> {

@@ -9,7 +9,8 @@ export type ServiceErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
-  | "conflict";
+  | "conflict"
+  | "gone";
 
 const STATUS: Record<ServiceErrorCode, number> = {
   invalid_request: 400,
@@ -20,6 +21,7 @@ const STATUS: Record<ServiceErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
 };
 
 export class ServiceError extends Error {

@@ -1,14 +1,14 @@
 // Evaluates stored scans the way `caveat evaluate` does, with the client's stored catalog (or an empty
 // one: the lifecycle rules still apply): one incoming scan with the scan before it as history
 // (evaluate), or the scans of a whole client at once (evaluateMany, for its findings document).
-import type { Catalog } from "../../../schemas/catalog.v1.js";
+import type { Catalog, Waiver } from "../../../schemas/catalog.v1.js";
 import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { compileCatalog, type CompiledCatalog } from "../evaluate/compile-catalog.js";
 import { evaluateScans, type EvaluateOptions } from "../evaluate/evaluate.js";
 import { toScanFacts } from "../evaluate/read-inventories.js";
 import type { LifecycleIndex } from "../lifecycle/match.js";
-import type { IngestSummary, Store } from "../store/types.js";
+import type { AckDecision, IngestSummary, Store } from "../store/types.js";
 import { AGENT_VERSION } from "../../../agent/src/version.js";
 
 export interface Evaluator {
@@ -30,12 +30,13 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
   // made by `caveat catalog push` or through another collector instance.
   const compiled = new Map<string, { version: string; catalog: Promise<CompiledCatalog> }>();
   const catalogOf = async (slug: string) => {
-    const version = (await store.catalogs.updatedAt(slug)) ?? "none";
+    const [updatedAt, decisions] = await Promise.all([store.catalogs.updatedAt(slug), store.acks.decisionsVersion(slug)]);
+    const version = `${updatedAt ?? "none"}|${decisions}`;
     let entry = compiled.get(slug);
     if (!entry || entry.version !== version) {
-      const catalog = store.catalogs.get(slug).then((stored) => {
+      const catalog = Promise.all([store.catalogs.get(slug), store.acks.decisions(slug)]).then(([stored, signed]) => {
         const document: Catalog = stored?.catalog ?? { schema: "caveat.catalog/v1", client: slug };
-        return compileCatalog(document, [...(document.procurement ?? []), ...(stored?.procurement ?? [])]);
+        return compileCatalog(document, [...(document.procurement ?? []), ...(stored?.procurement ?? [])], signedWaivers(signed));
       });
       entry = { version, catalog };
       catalog.catch(() => compiled.delete(slug));
@@ -63,6 +64,28 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
       compiled.delete(slug);
     },
   };
+}
+
+/**
+ * The risks a client accepted in signed acknowledgements, as waivers of one finding each. A later
+ * decision about the same finding replaces an earlier one: accepted, then promised for remediation in a
+ * newer acknowledgement, is no longer waived.
+ */
+export function signedWaivers(decisions: readonly AckDecision[]): Waiver[] {
+  const latest = new Map<string, AckDecision>();
+  for (const d of decisions) latest.set(d.findingId, d);
+  return [...latest.values()]
+    .filter((d) => d.decision === "accept")
+    .map((d) => ({
+      rule: d.rule as Waiver["rule"],
+      endpoint: d.endpointId,
+      subject: d.subject,
+      justification: d.comment ?? `Accepted in signed acknowledgement ${d.documentId}`,
+      acceptedBy: d.decidedBy,
+      accepted: d.decidedAt.slice(0, 10),
+      expires: d.until,
+      ref: d.documentId,
+    }));
 }
 
 /** The endpoint's stored scan collected just before this one (stored times are UTC, so compare in UTC). */

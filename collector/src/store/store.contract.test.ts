@@ -202,7 +202,7 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x0a]);
     const doc = (id: string, slug: string, tokenHash: string, expiresAt = "2026-12-07T10:00:00.000Z") => ({
       id, clientSlug: slug, kind: "periodic" as const, createdAt: `2026-11-23T10:00:0${id.length % 10}.000Z`, createdBy: "cli:sam", asOf: "2026-11-23", expiresAt,
-      tokenHash, acceptDays: 365, findings: `{"id":"${id}","name":"Zürich <b>"}`, findingsSha256: "f".repeat(64), pdf, pdfSha256: "p".repeat(64),
+      tokenHash, acceptDays: 365, findings: `{"id":"${id}","name":"Zürich <b>"}`, view: `{"v":"${id}"}`, findingsSha256: "f".repeat(64), pdf, pdfSha256: "p".repeat(64),
     });
     expect(await store.acks.create({ ...doc("CVT-1", "acme", "th1"), signerEmail: "ceo@acme.example" })).toBe(true);
     expect(await store.acks.create(doc("CVT-1", "acme", "th9"))).toBe(false);
@@ -215,6 +215,8 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(await store.acks.byTokenHash("nope")).toBeUndefined();
     expect((await store.acks.list("acme")).map((d) => d.id)).toEqual(["CVT-22", "CVT-1"]);
     expect(await store.acks.findings("acme", "CVT-1")).toBe('{"id":"CVT-1","name":"Zürich <b>"}');
+    expect(await store.acks.view("acme", "CVT-1")).toBe('{"v":"CVT-1"}');
+    expect(await store.acks.view("globex", "CVT-1")).toBeUndefined();
     expect(await store.acks.pdf("acme", "CVT-1", "report")).toEqual(pdf);
     expect(await store.acks.pdf("globex", "CVT-1", "report")).toBeUndefined();
     expect(await store.acks.decisionsVersion("acme")).toBe("0@");

@@ -174,6 +174,8 @@ export interface AckDocument {
 export interface NewAckDocument extends Omit<AckDocument, "status" | "signedAt"> {
   /** The findings document exactly as frozen (its bytes are what findingsSha256 is of). */
   findings: string;
+  /** What the signing page shows, frozen with the document (JSON: the report's view model and its waiver statement). */
+  view: string;
   pdf: Uint8Array;
 }
 
@@ -221,6 +223,7 @@ export interface AckStore {
   /** Newest first. */
   list(clientSlug: string): Promise<AckDocument[]>;
   findings(clientSlug: string, id: string): Promise<string | undefined>;
+  view(clientSlug: string, id: string): Promise<string | undefined>;
   /** report: the PDF sent for signature; signed: the signed PDF or the imported scan. */
   pdf(clientSlug: string, id: string, which: "report" | "signed"): Promise<Uint8Array | undefined>;
   /**

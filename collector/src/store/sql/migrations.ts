@@ -114,6 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
         accept_days INTEGER NOT NULL,
         findings TEXT NOT NULL,
         findings_sha256 TEXT NOT NULL,
+        view TEXT NOT NULL,
         pdf {BLOB} NOT NULL,
         pdf_sha256 TEXT NOT NULL,
         status TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'wet-signed')),

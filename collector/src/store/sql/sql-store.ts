@@ -482,9 +482,9 @@ function ackStore(db: SqlDriver): AckStore {
     async create(d) {
       // Only the id may exist already; a token hash that does is an error (it would open two documents).
       const { changes } = await db.run(
-        `INSERT INTO ack_documents (id, client_slug, kind, created_at, created_by, as_of, expires_at, signer_email, token_hash, accept_days, findings, findings_sha256, pdf, pdf_sha256, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING`,
-        [d.id, d.clientSlug, d.kind, d.createdAt, d.createdBy, d.asOf, d.expiresAt, d.signerEmail ?? null, d.tokenHash, d.acceptDays, d.findings, d.findingsSha256, d.pdf, d.pdfSha256],
+        `INSERT INTO ack_documents (id, client_slug, kind, created_at, created_by, as_of, expires_at, signer_email, token_hash, accept_days, findings, findings_sha256, view, pdf, pdf_sha256, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING`,
+        [d.id, d.clientSlug, d.kind, d.createdAt, d.createdBy, d.asOf, d.expiresAt, d.signerEmail ?? null, d.tokenHash, d.acceptDays, d.findings, d.findingsSha256, d.view, d.pdf, d.pdfSha256],
       );
       return changes === 1;
     },
@@ -502,6 +502,10 @@ function ackStore(db: SqlDriver): AckStore {
     async findings(slug, id) {
       const row = (await db.all<{ findings: string }>(`SELECT findings FROM ack_documents WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
       return row?.findings;
+    },
+    async view(slug, id) {
+      const row = (await db.all<{ view: string }>(`SELECT view FROM ack_documents WHERE client_slug = ? AND id = ?`, [slug, id]))[0];
+      return row?.view;
     },
     async pdf(slug, id, which) {
       const sql = which === "report" ? `SELECT pdf FROM ack_documents WHERE client_slug = ? AND id = ?` : `SELECT pdf FROM ack_signatures WHERE client_slug = ? AND document_id = ?`;
