@@ -232,7 +232,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .requiredOption("--document <id>", "the document id printed on the paper copy (CVT-...)")
     .requiredOption("--signer <name>", "who signed, as written on the paper")
     .requiredOption("--title <title>", "their title")
-    .option("--signed-on <date>", "the date written beside the signature, YYYY-MM-DD (default: today)")
+    .option("--signed-on <date>", "the date written beside the signature, YYYY-MM-DD (default: today, in UTC)")
     .addOption(databaseOption())
     .action(async (scan: string, options) => {
       await (await ack()).ackImportCommand(scan, options);

@@ -11,7 +11,7 @@ import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
 import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
-import { parseClientSlug, parseIsoDate, todayIso } from "../options.js";
+import { parseClientSlug, parseIsoDate } from "../options.js";
 import { serviceErrors } from "./admin.js";
 import { withDatabase } from "./database.js";
 import { reportErrors } from "./report.js";
@@ -133,13 +133,16 @@ export async function ackGetCommand(options: { client: string; document: string;
 
 export async function ackImportCommand(scanFile: string, options: { client: string; document: string; signer: string; title: string; signedOn?: string; database?: string }): Promise<void> {
   parseClientSlug(options.client, "--client");
-  const signedOn = options.signedOn === undefined ? todayIso() : parseIsoDate(options.signedOn, "--signed-on");
+  const now = new Date();
+  // The default is today in UTC, the calendar importWetSigned checks the date against: the local date is a
+  // day ahead of it (east of UTC) or behind the request's (west of UTC) for part of every day, and refused.
+  const signedOn = options.signedOn === undefined ? now.toISOString().slice(0, 10) : parseIsoDate(options.signedOn, "--signed-on");
   const scan = await readFile(scanFile).catch((error: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${scanFile}: ${error.code ?? error.message}`);
   });
   if (scan.length > 50 * 1024 * 1024) throw new CliError(`${scanFile} is larger than 50 MiB; scan at a lower resolution`);
   await withDatabase(options.database, async (store) => {
-    const signature = await serviceErrors(() => importWetSigned(store, options.client, options.document, scan, { signerName: options.signer, signerTitle: options.title, signedOn, actor: cliActor(), now: new Date() }));
+    const signature = await serviceErrors(() => importWetSigned(store, options.client, options.document, scan, { signerName: options.signer, signerTitle: options.title, signedOn, actor: cliActor(), now }));
     log(`recorded the wet-ink signature of ${signature.signerName} (${signature.signerTitle}) on ${signedOn} against ${options.document}; scan SHA-256 ${signature.pdfSha256}`);
   });
 }

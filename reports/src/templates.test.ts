@@ -6,6 +6,7 @@ import { evaluateScans } from "../../collector/src/evaluate/evaluate.js";
 import { optionsFor, scanOf } from "../../collector/src/evaluate/test-support.js";
 import { DEFAULT_BRANDING } from "./branding.js";
 import { buildReportModel } from "./model.js";
+import { webTemplatesDir } from "../../collector/src/http/pages.js";
 import { bundledTemplatesDir, loadTemplates, ReportTemplateError } from "./templates.js";
 
 const HOSTILE = `<script>alert("x")</script> & "quoted" 'single' \`tick\` =`;
@@ -29,10 +30,13 @@ describe("report templates", () => {
     expect(footer).not.toContain("<b>");
   });
 
-  it("never use the unescaped {{{triple-stash}}} form in the bundled templates", async () => {
-    const dir = bundledTemplatesDir();
-    const files = [...(await readdir(dir)).map((f) => join(dir, f)), ...(await readdir(join(dir, "partials"))).map((f) => join(dir, "partials", f))].filter((f) => f.endsWith(".hbs"));
-    expect(files.length).toBeGreaterThan(8);
+  it("never use the unescaped {{{triple-stash}}} form in the bundled templates, the report's and the collector's pages", async () => {
+    const files: string[] = [];
+    for (const dir of [bundledTemplatesDir(), webTemplatesDir()]) {
+      files.push(...[...(await readdir(dir)).map((f) => join(dir, f)), ...(await readdir(join(dir, "partials"))).map((f) => join(dir, "partials", f))].filter((f) => f.endsWith(".hbs")));
+    }
+    expect(files.length).toBeGreaterThan(14);
+    expect(files.some((f) => f.endsWith("sign.hbs"))).toBe(true);
     for (const file of files) expect(await readFile(file, "utf8"), file).not.toMatch(/\{\{\{|\{\{&/);
   });
 

@@ -100,7 +100,7 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
     renderCertificate(model) {
       const context = { ...model, fontFaces };
       try {
-        return { html: certificate(context), footer: footer(context) };
+        return { html: certificate(context), footer: footer({ ...context, part: "Signature certificate" }) };
       } catch (error) {
         throw new ReportTemplateError(`rendering the signature certificate failed: ${(error as Error).message}`);
       }
