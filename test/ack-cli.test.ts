@@ -190,7 +190,6 @@ describe("caveat ack request: a document to sign and its one-time link", () => {
   });
 
   it("refuses bad periods, a non-HTTP address and an unknown client with exit 2, storing and writing nothing", async () => {
-    const before = await listJson();
     const out = join(work, "refused.pdf");
     const cases: [string, string[], string][] = [
       ["--expires 0d", ["--client", "acme-dental", "--expires", "0d"], 'caveat: --expires "0d": expected days like 14d (1d to 90d)'],
@@ -207,7 +206,7 @@ describe("caveat ack request: a document to sign and its one-time link", () => {
       expect(result.stdout, name).toBe("");
     }
     expect(existsSync(out)).toBe(false);
-    expect(await listJson()).toEqual(before);
+    expect((await listJson()).documents.map((d) => d.id).sort()).toEqual([idA, idB, idC].sort());
   });
 });
 

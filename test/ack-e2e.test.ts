@@ -84,7 +84,8 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     await page.setViewport({ width, height });
     return page;
   };
-  const text = (page: Page) => page.evaluate(() => document.body.innerText);
+  // Browser-side code as strings: the project's TypeScript has no DOM types.
+  const text = (page: Page) => page.evaluate("document.body.innerText") as Promise<string>;
 
   beforeAll(async () => {
     context = await browser.createBrowserContext();
@@ -142,9 +143,9 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     expect(body).toContain(`TeamViewer 15 ${HOSTILE}`);
     expect(body).toContain("Why this is a risk:");
     expect(body).toContain("Acknowledgement of risk and waiver of liability");
-    expect(await page.evaluate(() => [document.querySelectorAll("script").length, document.querySelectorAll("img[onerror]").length, document.title === "pwned"])).toEqual([0, 0, false]);
+    expect(await page.evaluate(`[document.querySelectorAll("script").length, document.querySelectorAll("img[onerror]").length, document.title === "pwned"]`)).toEqual([0, 0, false]);
     // Fits the phone's width: nothing scrolls sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     expect(await page.$$eval('input[type=radio][value="accept"]', (inputs) => inputs.length)).toBe(3);
     await page.close();
     const views = (await store.audit.list("acme")).filter((e) => e.kind === "ack.viewed");
@@ -163,8 +164,8 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     expect(body).toContain("Enter your job title.");
     expect(body).toContain("Tick the box to confirm");
     expect(body.match(/Choose remediate or accept\./g)).toHaveLength(2);
-    expect(await page.$eval("#name", (input) => (input as HTMLInputElement).value)).toBe("Dana Scully");
-    expect(await page.$$eval('input[type=radio][value="accept"]', (inputs) => inputs.map((i) => (i as HTMLInputElement).checked))).toEqual([true, false, false]);
+    expect(await page.$eval("#name", (input) => (input as unknown as { value: string }).value)).toBe("Dana Scully");
+    expect(await page.$$eval('input[type=radio][value="accept"]', (inputs) => inputs.map((i) => (i as unknown as { checked: boolean }).checked))).toEqual([true, false, false]);
     expect(await store.acks.get("acme", documentId)).toMatchObject({ status: "pending" });
     await page.close();
   });
@@ -182,7 +183,7 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     await page.type(`textarea[name="comment.${findings[0]}"]`, `Needed for the X-ray PC ${HOSTILE}`);
     for (const id of findings.slice(1)) {
       await page.click(`input[name="decision.${id}"][value="remediate"]`);
-      await page.$eval(`input[name="by.${id}"]`, (input) => ((input as HTMLInputElement).value = "2026-12-20"));
+      await page.$eval(`input[name="by.${id}"]`, (input) => ((input as unknown as { value: string }).value = "2026-12-20"));
     }
     await page.type("#name", `Dana ${HOSTILE}`);
     await page.type("#title", "Practice Manager");
@@ -192,9 +193,9 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     const body = await text(page);
     expect(body).toContain("Thank you: the acknowledgement is signed");
     expect(body).toContain(`Dana ${HOSTILE}, Practice Manager`);
-    expect(await page.evaluate(() => document.querySelectorAll("img[onerror]").length)).toBe(0);
+    expect(await page.evaluate(`document.querySelectorAll("img[onerror]").length`)).toBe(0);
     // The signed copy, as the thank-you page links it.
-    const href = await page.$eval("a.button", (a) => (a as HTMLAnchorElement).href);
+    const href = await page.$eval("a.button", (a) => (a as unknown as { href: string }).href);
     const download = await fetch(href);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("application/pdf");
@@ -307,7 +308,7 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     await page.screenshot({ path: join(ROOT, "docs/signing-page.png"), fullPage: true });
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     await page.screenshot({ path: join(ROOT, "docs/signing-done.png") });
-    const signed = Buffer.from(await (await fetch(await page.$eval("a.button", (a) => (a as HTMLAnchorElement).href))).arrayBuffer());
+    const signed = Buffer.from(await (await fetch(await page.$eval("a.button", (a) => (a as unknown as { href: string }).href))).arrayBuffer());
     await page.close();
     await writeFile(join(ROOT, "docs/sample-signed.pdf"), signed);
     // The certificate's first page follows the report's pages.
