@@ -42,7 +42,8 @@ export type RuleId =
   | "software.new"
   | "software.removed"
   | "hardware.changed"
-  | "endpoint.stale";
+  | "endpoint.stale"
+  | "remediation.overdue";
 
 /**
  * One client's approved catalog: what the MSP approved (OS, software, hardware), what it bought (procurement register) and which risks the client accepted in writing (waivers). Written by the MSP in YAML or JSON; see docs/catalog.md.

@@ -330,6 +330,9 @@ export function detailsOf(f: Finding, asOf: string): string[] {
     add(joined([serial, model]));
   } else if (f.rule.startsWith("hardware.")) {
     add(joined([hardwareName(text(e.manufacturer), text(e.model)), text(e.serial) ? `serial ${text(e.serial)}` : "no usable serial number"]));
+  } else if (f.rule === "remediation.overdue") {
+    add(text(e.due) && `Promised fixed by ${formatDate(text(e.due)!)}: signed by ${text(e.promisedBy) ?? "the client"} on ${formatDate(text(e.promisedOn) ?? "")} (document ${text(e.document) ?? "unknown"})`);
+    add(text(e.rule) && `Still found: ${RULES[text(e.rule)!]?.title ?? text(e.rule)}`);
   } else if (f.rule === "endpoint.stale") {
     add(text(e.lastSeen) && `Last report ${formatDate(text(e.lastSeen)!)}${typeof e.days === "number" ? `: silent for ${plural(e.days, "day")} as of ${formatDate(asOf)}` : ""}`);
   }

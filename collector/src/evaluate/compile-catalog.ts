@@ -43,6 +43,16 @@ export interface CompiledCatalog {
   /** undefined when the catalog has no procurement register (the rule then cannot say anything). */
   registered?: (serial: string) => Purchase | undefined;
   waiversFor(rule: RuleId): CompiledWaiver[];
+  /** The client's signed promise to fix a finding by a date, if its latest decision about it was that. */
+  promiseFor(findingId: string): RemediationPromise | undefined;
+}
+
+/** "Fixed by `due`", signed in acknowledgement `document` by `promisedBy` on `promisedOn`. */
+export interface RemediationPromise {
+  due: string;
+  document: string;
+  promisedBy: string;
+  promisedOn: string;
 }
 
 export interface CompiledWaiver {
@@ -55,7 +65,7 @@ export interface CompiledWaiver {
  * `signed` are waivers from signed acknowledgements: each names one endpoint (by id) and one subject
  * exactly, so a subject holding * or ? is not taken for a pattern.
  */
-export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[], signed: readonly Waiver[] = []): CompiledCatalog {
+export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[], signed: readonly Waiver[] = [], promises: ReadonlyMap<string, RemediationPromise> = new Map()): CompiledCatalog {
   const overrides = catalog.rules ?? {};
   const osAllow = catalog.os?.allow?.map((rule) => ({
     platform: rule.platform,
@@ -107,6 +117,7 @@ export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[
       ),
     registered: hasRegister ? (serial) => register.get(serialKey(serial) ?? "") : undefined,
     waiversFor: (rule) => waivers.get(rule) ?? [],
+    promiseFor: (id) => promises.get(id),
   };
 }
 

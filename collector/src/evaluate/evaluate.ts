@@ -217,7 +217,43 @@ function evaluateHistory(history: ScanDigest[], options: EvaluateOptions): Findi
     if (severity === undefined) continue;
     findings.push(finish(draft, severity, history, latest, options));
   }
+  const overdueSeverity = options.catalog.severityOf("remediation.overdue");
+  if (overdueSeverity !== undefined) {
+    for (const overdue of overdueDrafts(findings, latest.endpoint.id, options)) {
+      const finding = finish(overdue.draft, overdueSeverity, history, latest, options);
+      findings.push({ ...finding, firstSeen: overdue.since });
+    }
+  }
   return findings;
+}
+
+/**
+ * A finding the client promised, in a signed acknowledgement, to fix by a date that has passed: one
+ * remediation.overdue finding beside it. A later decision about that overdue finding (a new date still
+ * ahead) replaces the promise; accepting it is a waiver like any other.
+ */
+function overdueDrafts(findings: Finding[], endpointId: string, options: EvaluateOptions): { draft: Draft; since: string }[] {
+  const drafts: { draft: Draft; since: string }[] = [];
+  for (const f of findings) {
+    if (f.waived) continue;
+    const promise = options.catalog.promiseFor(f.id);
+    if (!promise) continue;
+    const id = findingId("remediation.overdue", endpointId, `${f.rule}\n${f.subject}`);
+    const renewed = options.catalog.promiseFor(id);
+    const current = renewed ?? promise;
+    if (current.due >= options.asOf) continue;
+    drafts.push({
+      since: new Date(Date.parse(`${current.due}T00:00:00Z`) + 86_400_000).toISOString(),
+      draft: {
+        id,
+        rule: "remediation.overdue",
+        subject: f.subject,
+        message: `${current.promisedBy} signed on ${current.promisedOn} that this would be fixed by ${current.due} (acknowledgement ${current.document}); on ${options.asOf} it is still found: ${f.message}`,
+        evidence: { finding: f.id, rule: f.rule, due: current.due, promisedBy: current.promisedBy, promisedOn: current.promisedOn, document: current.document },
+      },
+    });
+  }
+  return drafts;
 }
 
 function finish(draft: Draft, severity: Severity, history: ScanDigest[], latest: ScanDigest, options: EvaluateOptions): Finding {

@@ -80,9 +80,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
+  // HTML forms (the signing page) only: every other route takes documents, and answers a form with 415.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, (request, body, done) => {
     try {
-      done(null, decodeBody(request, body as Buffer, bodyLimit));
+      done(null, new FormBody(new URLSearchParams(decodeBody(request, body as Buffer, bodyLimit).text)));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -271,7 +272,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     admin,
     actorOf,
     slugOf,
-    parseForm: (request) => new URLSearchParams(bodyText(request)),
+    parseForm: (request) => {
+      if (request.body instanceof FormBody) return request.body.params;
+      throw new BodyError(415, "unsupported_media_type", "send the form as application/x-www-form-urlencoded");
+    },
     jsonBody,
   });
 
@@ -306,6 +310,11 @@ function decodeBody(request: FastifyRequest, raw: Buffer, limit: number): Receiv
   }
 }
 
+/** A submitted HTML form, decoded. */
+class FormBody {
+  constructor(readonly params: URLSearchParams) {}
+}
+
 /** A 4xx raised while parsing a body, before a route runs (fastify passes statusCode through). */
 class BodyError extends Error {
   constructor(
@@ -336,6 +345,7 @@ function bodyText(request: FastifyRequest): string {
 
 function receivedBody(request: FastifyRequest): ReceivedBody {
   if (request.body instanceof ReceivedBody) return request.body;
+  if (request.body instanceof FormBody) throw new BodyError(415, "unsupported_media_type", "a form body is not accepted here: send the document (Content-Type application/json, or text/yaml / text/csv where documented)");
   throw new ServiceError("invalid_request", "send the document as the request body (Content-Type application/json, or text/yaml / text/csv where documented)");
 }
 

@@ -206,6 +206,35 @@ describe.each(databases)("acknowledgements: %s", (_name, start) => {
     expect(expired).toMatchObject({ waived: false, waiverExpired: { ref: documentId } });
   });
 
+  it("raises remediation.overdue the day after a promised date while the finding is still there, until a new date is signed", async () => {
+    const overdueAt = async (at: Date) => (await clientFindings(store, evaluator, "acme", at)).findings.findings.filter((f) => f.rule === "remediation.overdue");
+    expect(await overdueAt(later(1))).toEqual([]);
+    const [flash] = await overdueAt(later(2));
+    expect(flash).toMatchObject({
+      severity: "high",
+      endpoint: { hostname: "OFFICE-02" },
+      subject: "Adobe Flash Player",
+      firstSeen: "2026-11-25T00:00:00.000Z",
+      waived: false,
+      evidence: { finding: ids.flash, rule: "software.end-of-life", due: "2026-11-24", promisedBy: "Dana <i>Scully</i>, Practice Manager", promisedOn: "2026-11-24", document: documentId },
+    });
+    expect(flash!.message).toMatch(/^Dana <i>Scully<\/i>, Practice Manager signed on 2026-11-24 that this would be fixed by 2026-11-24/);
+    expect(new Set((await overdueAt(new Date("2026-12-16T12:00:00Z"))).map((f) => (f.evidence as { finding: string }).finding))).toEqual(new Set([ids.teamviewer, ids.flash]));
+
+    // The next acknowledgement asks about the overdue finding; a new date still ahead replaces the promise.
+    const again = await request("acme", { now: later(2) });
+    const open = await openAcknowledgement(store, again.token, later(2));
+    const overdue = open.findings.findings.find((f) => f.rule === "remediation.overdue")!;
+    const form: Record<string, string> = { name: "Dana Scully", title: "Practice Manager", consent: "yes", [`decision.${overdue.id}`]: "remediate", [`by.${overdue.id}`]: "2026-12-31" };
+    for (const f of open.findings.findings) if (!f.waived && f.severity !== "info" && f.id !== overdue.id) form[`decision.${f.id}`] = "accept";
+    // The Flash finding itself gets a nearer date than the overdue one's: the overdue one's decision rules.
+    Object.assign(form, { [`decision.${ids.flash}`]: "remediate", [`by.${ids.flash}`]: "2026-11-27" });
+    expect("fields" in (await sign(again.token, form, later(3)))).toBe(false);
+    expect(await overdueAt(new Date("2026-12-05T00:00:00Z"))).toEqual([]);
+    const [late] = await overdueAt(new Date("2027-01-02T00:00:00Z"));
+    expect(late).toMatchObject({ id: overdue.id, evidence: { due: "2026-12-31", document: again.document.id }, firstSeen: "2027-01-01T00:00:00.000Z" });
+  });
+
   it("refuses an expired link (the document stays, unsigned)", async () => {
     const issued = await request("globex", { expiresDays: 1 });
     const error = await refusal(openAcknowledgement(store, issued.token, later(1)));

@@ -4,7 +4,7 @@
 import type { Catalog, Waiver } from "../../../schemas/catalog.v1.js";
 import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
-import { compileCatalog, type CompiledCatalog } from "../evaluate/compile-catalog.js";
+import { compileCatalog, type CompiledCatalog, type RemediationPromise } from "../evaluate/compile-catalog.js";
 import { evaluateScans, type EvaluateOptions } from "../evaluate/evaluate.js";
 import { toScanFacts } from "../evaluate/read-inventories.js";
 import type { LifecycleIndex } from "../lifecycle/match.js";
@@ -36,7 +36,7 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
     if (!entry || entry.version !== version) {
       const catalog = Promise.all([store.catalogs.get(slug), store.acks.decisions(slug)]).then(([stored, signed]) => {
         const document: Catalog = stored?.catalog ?? { schema: "caveat.catalog/v1", client: slug };
-        return compileCatalog(document, [...(document.procurement ?? []), ...(stored?.procurement ?? [])], signedWaivers(signed));
+        return compileCatalog(document, [...(document.procurement ?? []), ...(stored?.procurement ?? [])], signedWaivers(signed), signedPromises(signed));
       });
       entry = { version, catalog };
       catalog.catch(() => compiled.delete(slug));
@@ -72,9 +72,7 @@ export function createEvaluator(store: Store, lifecycle: LifecycleIndex): Evalua
  * newer acknowledgement, is no longer waived.
  */
 export function signedWaivers(decisions: readonly AckDecision[]): Waiver[] {
-  const latest = new Map<string, AckDecision>();
-  for (const d of decisions) latest.set(d.findingId, d);
-  return [...latest.values()]
+  return [...latestDecisions(decisions)]
     .filter((d) => d.decision === "accept")
     .map((d) => ({
       rule: d.rule as Waiver["rule"],
@@ -86,6 +84,22 @@ export function signedWaivers(decisions: readonly AckDecision[]): Waiver[] {
       expires: d.until,
       ref: d.documentId,
     }));
+}
+
+/** The newest decision about each finding (decisions come oldest first). */
+function latestDecisions(decisions: readonly AckDecision[]): Iterable<AckDecision> {
+  const latest = new Map<string, AckDecision>();
+  for (const d of decisions) latest.set(d.findingId, d);
+  return latest.values();
+}
+
+/** Findings the client promised to fix by a date, from the latest decision about each. */
+export function signedPromises(decisions: readonly AckDecision[]): Map<string, RemediationPromise> {
+  const promises = new Map<string, RemediationPromise>();
+  for (const d of latestDecisions(decisions)) {
+    if (d.decision === "remediate") promises.set(d.findingId, { due: d.until, document: d.documentId, promisedBy: d.decidedBy, promisedOn: d.decidedAt.slice(0, 10) });
+  }
+  return promises;
 }
 
 /** The endpoint's stored scan collected just before this one (stored times are UTC, so compare in UTC). */
