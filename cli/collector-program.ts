@@ -169,6 +169,29 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await admin()).auditExportCommand(options);
     });
 
+  const note = program.command("note").description("each client's log of communications and escalations (part of the evidence pack)");
+  note
+    .command("add")
+    .description("record a call, email, meeting or escalation")
+    .requiredOption("--client <slug>", "the client")
+    .requiredOption("--channel <channel>", "phone, email, meeting, letter, ticket, chat or other")
+    .requiredOption("--who <people>", "who took part")
+    .requiredOption("--summary <text>", "what was said or agreed")
+    .option("--date <date>", "the day it happened, YYYY-MM-DD (default: today)")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await admin()).noteAddCommand(options);
+    });
+  note
+    .command("list")
+    .description("a client's notes, oldest first")
+    .requiredOption("--client <slug>", "the client")
+    .option("-f, --format <format>", "table or json", "table")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await admin()).noteListCommand(options);
+    });
+
   const ack = () => import("./commands/ack.js");
   const cert = program.command("cert").description("the MSP's certificate that seals signed acknowledgements");
   cert
@@ -247,5 +270,5 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await ack()).ackVerifyCommand(file, options);
     });
 
-  return [lifecycle, client, token, catalog, audit, cert, acks];
+  return [lifecycle, client, token, catalog, audit, note, cert, acks];
 }

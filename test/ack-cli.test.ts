@@ -330,15 +330,15 @@ describe("caveat ack verify: a signed acknowledgement, checked from the file alo
       const identity = loadSigningIdentity(await readFile(p12), PASSPHRASE, p12);
       const now = new Date();
       const open = await openAcknowledgement(store, token, now);
-      const open_ = decidable(open.findings);
-      expect(open_.length).toBeGreaterThan(2);
+      const toDecide = decidable(open.findings);
+      expect(toDecide.length).toBeGreaterThan(2);
       const form: Record<string, string> = { name: "Dana Whitfield", title: "Practice Manager", email: "dana@acme-dental.example", consent: "yes" };
       const by = new Date(now.getTime() + 30 * DAY).toISOString().slice(0, 10);
-      for (const [i, f] of open_.entries()) {
+      for (const [i, f] of toDecide.entries()) {
         if (i < 2) Object.assign(form, { [`decision.${f.id}`]: "remediate", [`by.${f.id}`]: by });
         else form[`decision.${f.id}`] = "accept";
       }
-      accepted = open_.length - 2;
+      accepted = toDecide.length - 2;
       const result = await signAcknowledgement({ store, renderer, identity }, token, form, { ip: "203.0.113.7" }, now);
       if ("fields" in result) throw new Error(`the form was refused: ${JSON.stringify(result.fields)}`);
       signed = result;
@@ -423,7 +423,9 @@ describe("caveat ack verify: a signed acknowledgement, checked from the file alo
   });
 
   it("--format json: the same verdict as data", async () => {
-    const [good, bad] = await Promise.all([verify(signedPdf, ["--format", "json"]), verify(join(work, "changed.pdf"), ["--format", "json"])]);
+    const extended = join(work, "extended.pdf");
+    await writeFile(extended, Buffer.concat([await readFile(signedPdf), Buffer.from("%%EOF\n")]));
+    const [good, bad] = await Promise.all([verify(signedPdf, ["--format", "json"]), verify(extended, ["--format", "json"])]);
     expect(good.code).toBe(0);
     const report = JSON.parse(good.stdout) as { file: string; valid: boolean; problems: string[]; signer: { fingerprintSha256: string }; attachment: { document: { id: string } } };
     expect(report).toMatchObject({ file: signedPdf, valid: true, problems: [], signer: { fingerprintSha256: fingerprint }, attachment: { document: { id: idA } } });

@@ -7,6 +7,7 @@ import { putCatalog, putProcurement } from "../../collector/src/service/catalogs
 import { ServiceError } from "../../collector/src/service/errors.js";
 import { createEvaluator } from "../../collector/src/service/evaluation.js";
 import { issueToken } from "../../collector/src/service/tokens.js";
+import { addNote } from "../../collector/src/service/notes.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
@@ -141,4 +142,24 @@ export async function serviceErrors<T>(work: () => Promise<T>, file?: string): P
     if (error instanceof ServiceError) throw new CliError(file ? error.message.replaceAll(/^(catalog|procurement register)(?=[:\s])/gm, file) : error.message);
     throw error;
   }
+}
+
+export async function noteAddCommand(options: { client: string; channel: string; who: string; summary: string; date?: string; database?: string }): Promise<void> {
+  parseClientSlug(options.client, "--client");
+  await withDatabase(options.database, async (store) => {
+    const note = await serviceErrors(() => addNote(store, options.client, { date: options.date, channel: options.channel, who: options.who, summary: options.summary }, cliActor(), new Date()));
+    log(`noted for ${options.client}: ${note.date} ${note.channel} with ${note.who} (in the audit trail)`);
+  });
+}
+
+export async function noteListCommand(options: { client: string; format?: string; database?: string }): Promise<void> {
+  parseClientSlug(options.client, "--client");
+  const format = options.format ?? "table";
+  if (format !== "table" && format !== "json") throw new CliError(`--format ${JSON.stringify(format)}: expected table or json`);
+  await withDatabase(options.database, async (store) => {
+    if (!(await store.clients.get(options.client))) throw new CliError(`no client "${options.client}"`);
+    const notes = await store.notes.list(options.client);
+    if (format === "json") return writeStdout(`${JSON.stringify({ client: options.client, notes }, null, 2)}\n`);
+    await writeStdout(formatColumns(["DATE", "CHANNEL", "WHO", "SUMMARY", "RECORDED BY"], notes.map((n) => [n.date, n.channel, n.who, n.summary.replaceAll(/\s+/g, " "), n.recordedBy])));
+  });
 }

@@ -197,6 +197,18 @@ describe("collector HTTP API", () => {
     expect((await call("GET", "/api/v1/clients/nobody/audit", { token: admin })).status).toBe(404);
   });
 
+  it("keeps the client's notes log: admin only, validated, per tenant, in the evidence pack", async () => {
+    const added = await call("POST", "/api/v1/clients/acme/notes", { token: admin, body: JSON.stringify({ channel: "meeting", who: "Sam, Dana", summary: "Walked through the report <b>in person</b>", date: "2026-01-05" }) });
+    expect(added.status).toBe(201);
+    expect(added.json).toMatchObject({ clientSlug: "acme", channel: "meeting", date: "2026-01-05", recordedBy: expect.stringMatching(/^token:/) });
+    expect((await call("POST", "/api/v1/clients/acme/notes", { token: admin, body: JSON.stringify({ channel: "carrier pigeon", who: "x", summary: "y" }) })).status).toBe(400);
+    expect((await call("POST", "/api/v1/clients/acme/notes", { token: admin, body: JSON.stringify({ channel: "phone" }) })).status).toBe(400);
+    expect((await call("POST", "/api/v1/clients/acme/notes", { token: acme, body: JSON.stringify({ channel: "phone", who: "x", summary: "y" }) })).status).toBe(403);
+    expect((await call("GET", "/api/v1/clients/acme/notes", { token: admin })).json.notes.map((n: { id: string }) => n.id)).toContain(added.json.id);
+    expect((await call("GET", "/api/v1/clients/globex/notes", { token: admin })).json.notes).toEqual([]);
+    expect((await call("GET", "/api/v1/clients/acme/audit", { token: admin })).json.notes.map((n: { id: string }) => n.id)).toContain(added.json.id);
+  });
+
   it("takes a catalog upload (with line-numbered errors) and re-evaluates current findings with it", async () => {
     const bad = await call("PUT", "/api/v1/clients/acme/catalog", { token: admin, type: "text/yaml", body: "schema: caveat.catalog/v1\nclient: acme\nwarnDays: soon\n" });
     expect(bad.status).toBe(400);

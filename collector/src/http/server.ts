@@ -17,6 +17,7 @@ import { AGENT_VERSION } from "../../../agent/src/version.js";
 import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
 import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
 import { registerAckRoutes } from "./ack-routes.js";
+import { addNote } from "../service/notes.js";
 
 export interface ServerOptions {
   store: Store;
@@ -242,6 +243,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.get("/api/v1/clients/:slug/audit", { onRequest: admin }, async (request) => exportClientAudit(store, await slugOf(request), now()));
+
+  app.get("/api/v1/clients/:slug/notes", { onRequest: admin }, async (request) => ({ notes: await store.notes.list(await slugOf(request)) }));
+
+  app.post("/api/v1/clients/:slug/notes", { onRequest: admin }, async (request, reply) => {
+    const slug = await slugOf(request);
+    const body = jsonBody(request) as Record<string, unknown>;
+    for (const key of ["channel", "who", "summary"]) if (typeof body[key] !== "string") throw new ServiceError("invalid_request", `${key}: expected text`);
+    if (body.date !== undefined && typeof body.date !== "string") throw new ServiceError("invalid_request", "date: expected YYYY-MM-DD");
+    const note = await addNote(store, slug, { date: body.date as string | undefined, channel: body.channel as string, who: body.who as string, summary: body.summary as string }, actorOf(request), now());
+    return reply.code(201).send(note);
+  });
 
   app.get("/api/v1/clients/:slug/findings/history", { onRequest: admin }, async (request) => {
     const slug = await slugOf(request);

@@ -13,6 +13,7 @@ import { createClient, exportClientAudit, revokeToken, verifyClientAudit } from 
 import { putCatalog, putProcurement } from "./catalogs.js";
 import { createEvaluator } from "./evaluation.js";
 import { issueToken } from "./tokens.js";
+import { addNote } from "./notes.js";
 
 let pg: TestPostgres;
 beforeAll(async () => {
@@ -80,5 +81,32 @@ describe.each([
     expect(pack.verification.head).toBe(pack.events.at(-1)!.hash);
     await expect(exportClientAudit(store, "nobody", new Date())).rejects.toThrow(/no client "nobody"/);
     await expect(verifyClientAudit(store, "nobody")).rejects.toThrow(/no client "nobody"/);
+  });
+
+  it("keeps a notes log per client, in the trail and in the evidence pack; refuses notes it cannot stand behind", async () => {
+    const now = new Date("2026-11-23T15:00:00Z");
+    const note = await addNote(store, "acme", { date: "2026-11-20", channel: "phone", who: "Sam (MSP), Dana <Acme>", summary: "Explained the Windows 7 risk again.\nDana will ask the owner." }, "cli:sam", now);
+    await addNote(store, "acme", { channel: "email", who: "Sam", summary: "Sent the report." }, "cli:sam", now);
+    await addNote(store, "globex", { channel: "meeting", who: "Alex", summary: "Onboarding." }, "cli:alex", now);
+    const bad: [Partial<Parameters<typeof addNote>[2]>, RegExp][] = [
+      [{ channel: "fax" }, /channel "fax": expected one of phone, email/],
+      [{ date: "2026-11-24" }, /not after today/],
+      [{ date: "2026-02-30" }, /expected a day/],
+      [{ summary: "  " }, /summary: expected 1 to 4000/],
+      [{ who: "a\u0007b" }, /who: expected/],
+    ];
+    for (const [override, message] of bad) {
+      await expect(addNote(store, "acme", { channel: "phone", who: "Sam", summary: "x", ...override }, "cli:sam", now)).rejects.toThrow(message);
+    }
+    await expect(addNote(store, "nobody", { channel: "phone", who: "Sam", summary: "x" }, "cli:sam", now)).rejects.toThrow(/no client/);
+    const notes = await store.notes.list("acme");
+    expect(notes.map((n) => [n.date, n.channel, n.recordedBy])).toEqual([["2026-11-20", "phone", "cli:sam"], ["2026-11-23", "email", "cli:sam"]]);
+    expect(notes[0]).toEqual(note);
+    const event = (await store.audit.list("acme")).find((e) => e.kind === "note.added")!;
+    expect(event.data).toEqual({ id: note.id, date: "2026-11-20", channel: "phone", who: "Sam (MSP), Dana <Acme>", summary: "Explained the Windows 7 risk again.\nDana will ask the owner." });
+    const pack = await exportClientAudit(store, "acme", now);
+    expect(pack.notes).toEqual(notes);
+    expect(pack.acknowledgements).toEqual([]);
+    expect(pack.verification.ok).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
 import type { Catalog } from "../../../schemas/catalog.v1.js";
 import { canonicalJson, verifyChain, type AuditEvent, type ChainCheck } from "../domain/audit-chain.js";
-import type { Client, Store } from "../store/types.js";
+import type { AckDocument, AckSignature, Client, ClientNote, Store } from "../store/types.js";
 import { ServiceError } from "./errors.js";
 
 type Waiver = NonNullable<Catalog["waivers"]>[number];
@@ -55,6 +55,10 @@ export interface AuditExport {
   client: Client;
   exportedAt: string;
   verification: ChainCheck;
+  /** Acknowledgement documents, newest first, each with its signature when signed. */
+  acknowledgements: (Omit<AckDocument, "tokenHash"> & { signature: AckSignature | null })[];
+  /** The communications log, oldest first. */
+  notes: ClientNote[];
   events: AuditEvent[];
 }
 
@@ -66,8 +70,9 @@ export async function verifyClientAudit(store: Store, slug: string, expectedHead
 export async function exportClientAudit(store: Store, slug: string, now: Date): Promise<AuditExport> {
   const client = await store.clients.get(slug);
   if (!client) throw new ServiceError("not_found", `no client "${slug}"`);
-  const events = await store.audit.list(slug);
-  return { schema: "caveat.audit-export/v1", client, exportedAt: now.toISOString(), verification: verifyChain(slug, events), events };
+  const [events, documents, notes] = await Promise.all([store.audit.list(slug), store.acks.list(slug), store.notes.list(slug)]);
+  const acknowledgements = await Promise.all(documents.map(async ({ tokenHash: _hidden, ...d }) => ({ ...d, signature: (await store.acks.signature(slug, d.id)) ?? null })));
+  return { schema: "caveat.audit-export/v1", client, exportedAt: now.toISOString(), verification: verifyChain(slug, events), acknowledgements, notes, events };
 }
 
 function sha256(text: string): string {

@@ -246,6 +246,16 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect(await store.acks.get("acme", "CVT-22")).toMatchObject({ status: "wet-signed" });
   });
 
+  it("keeps each client's notes log in the order things happened", async () => {
+    const note = (id: string, slug: string, date: string, recordedAt: string) => ({ id, clientSlug: slug, date, channel: "phone", who: "Sam (MSP), Dana <Acme>", summary: `Call ${id}: Zürich ✓`, recordedAt, recordedBy: "cli:sam" });
+    await store.notes.add(note("n2", "acme", "2026-11-20", "2026-11-21T09:00:00.000Z"));
+    await store.notes.add(note("n1", "acme", "2026-11-02", "2026-11-22T09:00:00.000Z"));
+    await store.notes.add(note("n3", "globex", "2026-11-01", "2026-11-22T09:00:00.000Z"));
+    await expect(store.notes.add(note("n1", "acme", "2026-11-03", "x"))).rejects.toThrow();
+    expect(await store.notes.list("acme")).toEqual([note("n1", "acme", "2026-11-02", "2026-11-22T09:00:00.000Z"), note("n2", "acme", "2026-11-20", "2026-11-21T09:00:00.000Z")]);
+    expect((await store.notes.list("globex")).map((n) => n.id)).toEqual(["n3"]);
+  });
+
   it("opens an existing database again without re-running migrations", async () => {
     const again = await openStore(db.url);
     expect((await again.clients.list()).map((c) => c.slug)).toEqual(expect.arrayContaining(["acme", "globex"]));

@@ -239,6 +239,26 @@ export interface AckStore {
   decisionsVersion(clientSlug: string): Promise<string>;
 }
 
+/** One entry of a client's communications log: a call, an email, a meeting, an escalation. */
+export interface ClientNote {
+  id: string;
+  clientSlug: string;
+  /** The day it happened, YYYY-MM-DD. */
+  date: string;
+  channel: string;
+  /** Who took part (names, roles). */
+  who: string;
+  summary: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface NoteStore {
+  add(note: ClientNote): Promise<void>;
+  /** Oldest first, by the day it happened. */
+  list(clientSlug: string): Promise<ClientNote[]>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientStore;
@@ -249,5 +269,6 @@ export interface Store {
   readonly findings: FindingStore;
   readonly audit: AuditStore;
   readonly acks: AckStore;
+  readonly notes: NoteStore;
   close(): Promise<void>;
 }

@@ -153,6 +153,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ack_decisions_by_client ON ack_decisions (client_slug, decided_at)`,
     ],
   },
+  {
+    version: 4,
+    name: "client_notes: the per-client log of communications and escalations",
+    statements: [
+      `CREATE TABLE client_notes (
+        id TEXT PRIMARY KEY,
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        on_date TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        who TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+      )`,
+      `CREATE INDEX client_notes_by_client ON client_notes (client_slug, on_date, recorded_at)`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {

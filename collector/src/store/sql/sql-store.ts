@@ -8,6 +8,8 @@ import type {
   AckStore,
   AuditStore,
   CatalogStore,
+  ClientNote,
+  NoteStore,
   Client,
   ClientStore,
   EndpointRecord,
@@ -41,6 +43,7 @@ export async function sqlStore(raw: SqlDriver): Promise<Store> {
     findings: findingStore(driver),
     audit: auditStore(driver),
     acks: ackStore(driver),
+    notes: noteStore(driver),
     close: () => driver.close(),
   };
 }
@@ -547,6 +550,21 @@ function ackStore(db: SqlDriver): AckStore {
     async decisionsVersion(slug) {
       const row = (await db.all<{ n: number; last: string | null }>(`SELECT COUNT(*) AS n, MAX(decided_at) AS last FROM ack_decisions WHERE client_slug = ?`, [slug]))[0];
       return `${Number(row?.n ?? 0)}@${row?.last ?? ""}`;
+    },
+  };
+}
+
+function noteStore(db: SqlDriver): NoteStore {
+  return {
+    async add(n) {
+      await db.run("INSERT INTO client_notes (id, client_slug, on_date, channel, who, summary, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [n.id, n.clientSlug, n.date, n.channel, n.who, n.summary, n.recordedAt, n.recordedBy]);
+    },
+    async list(slug) {
+      const rows = await db.all<ClientNote>(
+        `SELECT id, client_slug AS "clientSlug", on_date AS "date", channel, who, summary, recorded_at AS "recordedAt", recorded_by AS "recordedBy" FROM client_notes WHERE client_slug = ? ORDER BY on_date, recorded_at, id`,
+        [slug],
+      );
+      return rows.map((r) => ({ ...r }));
     },
   };
 }
