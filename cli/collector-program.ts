@@ -161,9 +161,12 @@ export function addCollectorCommands(program: Command): Command[] {
     });
   audit
     .command("export")
-    .description("write a client's audit trail with its verification as JSON (the evidence pack)")
+    .description("write a client's evidence pack: audit trail with its verification, acknowledgements, notes (JSON, or PDF for a lawyer or insurer)")
     .requiredOption("--client <slug>", "the client")
-    .option("-o, --out <file>", "write to a file instead of stdout")
+    .option("-o, --out <file>", "write to a file instead of stdout (required for pdf)")
+    .option("-f, --format <format>", "json or pdf", "json")
+    .option("--branding <file>", "with pdf: the MSP's branding (caveat.branding/v1)")
+    .option("--browser <path>", "with pdf: the Chromium, Chrome or Edge executable")
     .addOption(databaseOption())
     .action(async (options) => {
       await (await admin()).auditExportCommand(options);

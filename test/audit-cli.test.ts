@@ -3,6 +3,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "./cli.js";
@@ -52,6 +53,37 @@ describe("caveat audit", () => {
     expect(pack.events.every((e: { actor: string }) => /^cli:\S+$/.test(e.actor))).toBe(true);
     expect(pack.events[2].data).toMatchObject({ rule: "os.end-of-life", endpoint: "RECEPTION-*", acceptedBy: "J. Doe, Practice Manager" });
     expect(JSON.stringify(pack)).not.toContain("globex");
+  });
+
+  it("records notes and exports the evidence pack as a PDF: verdict, head, notes, every event; a tampered trail says so", async () => {
+    const db = await setUp("pdf");
+    const note = await runCli(["note", "add", "--client", "acme-dental", "--channel", "phone", "--who", "Sam (MSP), Dana <Acme>", "--summary", "Dana declined the Windows 7 upgrade again", "--date", "2026-11-02", "--database", db]);
+    expect(note.code, note.stderr).toBe(0);
+    const badNote = await runCli(["note", "add", "--client", "acme-dental", "--channel", "fax", "--who", "x", "--summary", "y", "--database", db]);
+    expect(badNote.code).toBe(2);
+    expect(badNote.stderr).toContain('channel "fax": expected one of phone, email');
+    const listed = await runCli(["note", "list", "--client", "acme-dental", "--database", db]);
+    expect(listed.stdout).toMatch(/^2026-11-02\s+phone\s+Sam \(MSP\), Dana <Acme>\s+Dana declined the Windows 7 upgrade again/m);
+    expect((await runCli(["audit", "export", "--client", "acme-dental", "--format", "pdf", "--database", db])).stderr).toContain("--format pdf writes a file");
+
+    const pdfText = async (name: string) => {
+      const out = join(work, name);
+      const result = await runCli(["audit", "export", "--client", "acme-dental", "--format", "pdf", "--out", out, "--branding", join(ROOT, "reports/samples/northwind.branding.yaml"), "--database", db]);
+      expect(result.code, result.stderr).toBe(0);
+      return execFileSync("pdftotext", ["-layout", out, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+    };
+    const clean = await pdfText("pack.pdf");
+    expect(clean).toContain("Evidence pack");
+    expect(clean).toContain("Acme Dental");
+    expect(clean).toContain("The audit trail is intact");
+    expect(clean).toContain("Dana declined the Windows 7 upgrade again");
+    expect(clean).toContain("Sam (MSP), Dana <Acme>");
+    for (const kind of ["client.created", "catalog.changed", "waiver.added", "procurement.changed", "token.issued", "note.added"]) expect(clean).toContain(kind);
+    expect(clean).toMatch(/Chain head 7:[0-9a-f]{64}/);
+    tamper(db, `UPDATE audit_events SET actor = 'cli:someone-else' WHERE client_slug = 'acme-dental' AND seq = 2`);
+    const tampered = await pdfText("pack-tampered.pdf");
+    expect(tampered).toContain("The audit trail does NOT verify");
+    expect(tampered).toContain("Event 2: was changed after it was recorded");
   });
 
   it("detects an edited event: exit 1, naming the client and the event", async () => {

@@ -109,13 +109,24 @@ export async function auditVerifyCommand(options: { client?: string; head?: stri
 }
 
 /** The evidence pack: every event of a client with the chain's verification, as JSON. */
-export async function auditExportCommand(options: { client: string; out?: string; database?: string }): Promise<void> {
+export async function auditExportCommand(options: { client: string; out?: string; database?: string; format?: string; branding?: string; browser?: string }): Promise<void> {
   parseClientSlug(options.client, "--client");
+  const format = options.format ?? "json";
+  if (format !== "json" && format !== "pdf") throw new CliError(`--format ${JSON.stringify(format)}: expected json or pdf`);
+  if (format === "pdf" && !options.out) throw new CliError("--format pdf writes a file: give --out FILE.pdf");
   await withDatabase(options.database, async (store) => {
     const pack = await serviceErrors(() => exportClientAudit(store, options.client, new Date()));
-    const text = `${JSON.stringify(pack, null, 2)}\n`;
-    if (options.out) await writeFileAtomic(options.out, text);
-    else await writeStdout(text);
+    if (format === "pdf") {
+      const { createReportRenderer } = await import("../../reports/src/report.js");
+      const { reportErrors } = await import("./report.js");
+      const renderer = await reportErrors(inputErrors(createReportRenderer({ branding: options.branding, browser: options.browser })));
+      try {
+        await writeFileAtomic(options.out!, await reportErrors(renderer.printEvidence(pack)));
+      } finally {
+        await renderer.close();
+      }
+    } else if (options.out) await writeFileAtomic(options.out, `${JSON.stringify(pack, null, 2)}\n`);
+    else await writeStdout(`${JSON.stringify(pack, null, 2)}\n`);
     log(`exported ${pack.events.length} audit events of ${options.client}${pack.verification.ok ? "" : " (THE CHAIN DOES NOT VERIFY: see verification.problems)"}; head ${pack.events.length}:${pack.verification.head}${options.out ? ` -> ${options.out}` : ""}`);
   });
 }

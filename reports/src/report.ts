@@ -8,6 +8,7 @@ import { ContractError, parseFindings } from "../../schemas/validate.js";
 import { DEFAULT_BRANDING, loadBrandingFile, type LoadedBranding } from "./branding.js";
 import { findBrowser } from "./find-browser.js";
 import { buildCertificateModel, type CertificateInput } from "./certificate.js";
+import { buildEvidenceModel, type EvidenceInput } from "./evidence.js";
 import { buildReportModel, type OmittedEndpoint, type ReportModel } from "./model.js";
 import { PdfPrinter, puppeteerCachedBrowser } from "./render-pdf.js";
 import { loadTemplates, ReportTemplateError } from "./templates.js";
@@ -40,6 +41,8 @@ export interface ReportRenderer {
   render(data: FindingsData, reportDate: string, options?: { pdf?: boolean; omitted?: OmittedEndpoint[]; title?: string; decisionDue?: string }): Promise<RenderedDocument>;
   /** The signature certificate page of a signed acknowledgement, with the renderer's branding. */
   printCertificate(input: CertificateInput): Promise<Uint8Array>;
+  /** A client's evidence pack (an audit export) as a PDF, with the renderer's branding. */
+  printEvidence(input: EvidenceInput): Promise<Uint8Array>;
   /** The waiver statement of a report, as HTML (what the signing page shows and the certificate records). */
   statementHtml(model: ReportModel): string;
   readonly branding: LoadedBranding;
@@ -98,6 +101,12 @@ export async function createReportRenderer(options: RendererOptions = {}): Promi
       return { model, html: rendered.html, pdf };
     },
     statementHtml: (model) => templates.renderStatement(model),
+    async printEvidence(input) {
+      const model = buildEvidenceModel(input, branding.branding, branding.logo);
+      const { pdf, blocked } = await (await livePrinter()).print(templates.renderEvidence(model), { paper: model.paper, timeoutMs: options.timeoutMs ?? 60_000 + input.events.length * 5 });
+      if (blocked.length > 0) throw blockedError("evidence pack", blocked);
+      return pdf;
+    },
     async printCertificate(input) {
       const model = buildCertificateModel(input);
       const { pdf, blocked } = await (await livePrinter()).print(templates.renderCertificate(model), { paper: model.paper, timeoutMs: options.timeoutMs ?? 60_000 });

@@ -9,6 +9,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { CertificateModel } from "./certificate.js";
+import type { EvidenceModel } from "./evidence.js";
 import type { ReportModel } from "./model.js";
 
 export class ReportTemplateError extends Error {
@@ -31,6 +32,8 @@ export interface ReportTemplates {
   renderStatement(model: ReportModel): string;
   /** The signature certificate page of a signed acknowledgement (certificate.hbs). */
   renderCertificate(model: CertificateModel): RenderedReport;
+  /** A client's evidence pack (evidence.hbs). */
+  renderEvidence(model: EvidenceModel): RenderedReport;
   /** Where each template came from (bundled or the override directory). */
   readonly sources: Record<string, string>;
 }
@@ -76,7 +79,8 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
   const report = compiled.get("report");
   const footer = compiled.get("footer");
   const certificate = compiled.get("certificate");
-  if (!report || !footer || !certificate) throw new ReportTemplateError("the templates must include report.hbs, footer.hbs and certificate.hbs");
+  const evidence = compiled.get("evidence");
+  if (!report || !footer || !certificate || !evidence) throw new ReportTemplateError("the templates must include report.hbs, footer.hbs, certificate.hbs and evidence.hbs");
   const fontFaces = new Handlebars.SafeString(await embeddedFontCss());
   return {
     sources,
@@ -95,6 +99,14 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
         return statement({ ...model, fontFaces });
       } catch (error) {
         throw new ReportTemplateError(`rendering the waiver statement failed: ${(error as Error).message}`);
+      }
+    },
+    renderEvidence(model) {
+      const context = { ...model, fontFaces };
+      try {
+        return { html: evidence(context), footer: footer({ ...context, part: "Evidence pack" }) };
+      } catch (error) {
+        throw new ReportTemplateError(`rendering the evidence pack failed: ${(error as Error).message}`);
       }
     },
     renderCertificate(model) {
