@@ -3,7 +3,6 @@
 // signed PDF anywhere, without the database (ack verify).
 import { readFile, stat } from "node:fs/promises";
 import { SigningIdentityError, createSelfSignedIdentity, loadSigningIdentity, verifySignedPdf, type SigningIdentity } from "../../reports/src/pdf-signature.js";
-import { createReportRenderer } from "../../reports/src/report.js";
 import { importWetSigned, requestAcknowledgement } from "../../collector/src/service/acks.js";
 import { cliActor } from "../../collector/src/service/audit.js";
 import { createEvaluator } from "../../collector/src/service/evaluation.js";
@@ -82,6 +81,8 @@ export async function ackRequestCommand(options: RequestOptions): Promise<void> 
   const base = options.url ?? process.env.CAVEAT_PUBLIC_URL;
   if (base !== undefined && !/^https?:\/\/[^\s/]+/.test(base)) throw new CliError(`--url ${JSON.stringify(base)}: expected the collector's public address, like https://caveat.example.com`);
   const dataset = await inputErrors(loadDataset(options.lifecycleDir));
+  // The renderer (puppeteer) is loaded only by the command that prints.
+  const { createReportRenderer } = await import("../../reports/src/report.js");
   const renderer = await reportErrors(inputErrors(createReportRenderer({ branding: options.branding, templates: options.templates, browser: options.browser, launchNow: true })));
   try {
     await withDatabase(options.database, async (store) => {
@@ -148,6 +149,7 @@ export async function ackImportCommand(scanFile: string, options: { client: stri
 }
 
 export async function ackVerifyCommand(file: string, options: { fingerprint?: string; format?: string }): Promise<void> {
+  if (options.format !== undefined && options.format !== "text" && options.format !== "json") throw new CliError(`--format ${JSON.stringify(options.format)}: expected text or json`);
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
   });

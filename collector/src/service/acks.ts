@@ -254,7 +254,8 @@ export async function importWetSigned(
   if (document.status !== "pending") throw new ServiceError("conflict", `document ${documentId} was ${document.status === "signed" ? "signed on the signing page" : "recorded as signed on paper"} on ${humanDate(document.signedAt!)} already`);
   if (!isScan(scan)) throw new ServiceError("invalid_request", "the scan is not a PDF, PNG or JPEG file");
   if (!isIsoDate(options.signedOn)) throw new ServiceError("invalid_request", `signed on ${JSON.stringify(options.signedOn)}: expected a date YYYY-MM-DD`);
-  if (options.signedOn < document.createdAt.slice(0, 10) || options.signedOn > options.now.toISOString().slice(0, 10)) {
+  // A day of slack after today (UTC): where the signer is, it may already be tomorrow.
+  if (options.signedOn < document.createdAt.slice(0, 10) || options.signedOn > addDays(options.now.toISOString().slice(0, 10), 1)) {
     throw new ServiceError("invalid_request", `signed on ${options.signedOn}: expected a date between the request (${document.createdAt.slice(0, 10)}) and today`);
   }
   for (const [key, value] of [["signer", options.signerName], ["title", options.signerTitle]] as const) {
