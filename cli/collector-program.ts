@@ -84,6 +84,12 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--signing-passphrase-file <file>", "the signing key's passphrase (default: $CAVEAT_SIGNING_PASSPHRASE)")
     .option("--public-url <url>", "the collector's public address, for signing links (default: $CAVEAT_PUBLIC_URL)")
     .option("--branding <file>", "the MSP's branding for acknowledgements requested through the API")
+    .option("--reminder-days <days>", "remind this many days before a waiver expires (with --webhook or --smtp)", "30")
+    .option("--webhook <url>", "POST waiver expiry reminders as JSON to this address (default: $CAVEAT_WEBHOOK_URL)")
+    .option("--webhook-secret-file <file>", "sign webhook bodies with this secret (x-caveat-signature: sha256=HMAC)")
+    .option("--smtp <url>", "email waiver expiry reminders through smtp://user:pass@host:587 or smtps://... (default: $CAVEAT_SMTP_URL)")
+    .option("--mail-from <address>", "the sender of reminder emails (default: $CAVEAT_MAIL_FROM)")
+    .option("--mail-to <addresses>", "recipients of reminder emails, separated by commas (default: $CAVEAT_MAIL_TO)")
     .action(async (options) => {
       await (await import("./commands/serve.js")).serveCommand(options);
     });
@@ -273,5 +279,30 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await ack()).ackVerifyCommand(file, options);
     });
 
-  return [lifecycle, client, token, catalog, audit, note, cert, acks];
+  const reminderCommands = () => import("./commands/reminders.js");
+  const reminders = program.command("reminders").description("waiver expiry reminders: queued in an outbox, delivered by webhook and/or email with retries");
+  reminders
+    .command("run")
+    .description("queue reminders for waivers expiring soon or expired, then deliver what is due once")
+    .option("--warn-days <days>", "remind this many days before a waiver expires", "30")
+    .option("--webhook <url>", "POST each reminder as JSON to this address (default: $CAVEAT_WEBHOOK_URL)")
+    .option("--webhook-secret-file <file>", "sign webhook bodies with this secret (x-caveat-signature: sha256=HMAC)")
+    .option("--smtp <url>", "send reminder emails through smtp://user:pass@host:587 or smtps://... (default: $CAVEAT_SMTP_URL)")
+    .option("--mail-from <address>", "the sender of reminder emails (default: $CAVEAT_MAIL_FROM)")
+    .option("--mail-to <addresses>", "recipients, separated by commas (default: $CAVEAT_MAIL_TO)")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await reminderCommands()).remindersRunCommand(options);
+    });
+  reminders
+    .command("list")
+    .description("a client's reminders: queued, delivered or given up, with attempts and the last error")
+    .requiredOption("--client <slug>", "the client")
+    .option("-f, --format <format>", "table or json", "table")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await reminderCommands()).remindersListCommand(options);
+    });
+
+  return [lifecycle, client, token, catalog, audit, note, cert, acks, reminders];
 }

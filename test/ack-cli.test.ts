@@ -110,7 +110,7 @@ beforeAll(async () => {
   for (const r of [created, requestA, requestB, requestC]) expect(r.code, r.stderr).toBe(0);
   fingerprint = /^SHA-256 fingerprint: ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$/m.exec(created.stderr)?.[1] ?? "";
   [idA, idB, idC] = [documentOf(requestA), documentOf(requestB), documentOf(requestC)];
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
@@ -348,7 +348,7 @@ describe("caveat ack verify: a signed acknowledgement, checked from the file alo
     }
     signedPdf = join(work, "signed.pdf");
     await writeFile(signedPdf, signed.pdf);
-  }, 60_000);
+  }, 180_000);
 
   const verify = (file: string, extra: string[] = []) => caveat(["ack", "verify", file, ...extra]);
 

@@ -24,15 +24,12 @@ import type { Store, TokenRecord } from "../collector/src/store/types.js";
 import { findBrowser } from "../reports/src/find-browser.js";
 import { createSelfSignedIdentity, loadSigningIdentity, verifySignedPdf, type SigningIdentity } from "../reports/src/pdf-signature.js";
 import { createReportRenderer, type ReportRenderer } from "../reports/src/report.js";
-import { startPostgres } from "./postgres.js";
+import { bothDatabases } from "./postgres.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOTS = process.env.CAVEAT_SCREENSHOTS === "1";
 const HOSTILE = `<img src=x onerror="document.title='pwned'">`;
-const databases: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
-  ["sqlite", async () => ({ url: join(await mkdtemp(join(tmpdir(), "caveat-ack-e2e-")), "caveat.db"), stop: async () => undefined })],
-  ["postgres", startPostgres],
-];
+const databases = bothDatabases("ack-e2e");
 
 const START = new Date("2026-11-23T12:00:00Z");
 const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };

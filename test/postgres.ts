@@ -18,6 +18,17 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** A database a test can use and throw away: its URL (or SQLite file path) and how to stop it. */
+export type TestDatabase = { url: string; stop: () => Promise<void> };
+
+/** The two databases caveat runs on, for describe.each: a fresh SQLite file, and a throwaway PostgreSQL. */
+export function bothDatabases(prefix: string): [string, () => Promise<TestDatabase>][] {
+  return [
+    ["sqlite", async () => ({ url: join(await mkdtemp(join(tmpdir(), `caveat-${prefix}-`)), "caveat.db"), stop: async () => undefined })],
+    ["postgres", startPostgres],
+  ];
+}
+
 /** `durable`: keep fsync on (benchmarks); tests turn it off for speed. */
 export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const shared = process.env.DATABASE_URL;

@@ -10,8 +10,10 @@ import { readSigningIdentity } from "./ack.js";
 import { inputErrors } from "../input-errors.js";
 import { loadBrandingFile } from "../../reports/src/branding.js";
 import { createReportRenderer } from "../../reports/src/report.js";
+import { deliverOutbox, queueWaiverReminders } from "../../collector/src/service/reminders.js";
+import { describeChannels, parseReminderChannels, parseWarnDays, type ChannelOptions } from "./reminders.js";
 
-export interface ServeOptions {
+export interface ServeOptions extends ChannelOptions {
   database?: string;
   port?: string;
   host?: string;
@@ -25,7 +27,10 @@ export interface ServeOptions {
   signingPassphraseFile?: string;
   publicUrl?: string;
   branding?: string;
+  reminderDays?: string;
 }
+
+const REMINDER_EVERY_MS = 15 * 60_000;
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
@@ -43,6 +48,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   // Checked before anything starts: a key that cannot sign is found now, not when a client signs.
   const identity = options.signingKey === undefined ? undefined : await readSigningIdentity(options.signingKey, options.signingPassphraseFile);
   if (options.branding !== undefined) await inputErrors(loadBrandingFile(options.branding));
+  const reminderDays = parseWarnDays(options.reminderDays, "--reminder-days");
+  const channels = await parseReminderChannels(options);
   const { store, label } = await openDatabase(options.database);
   const dataset = await loadDataset(options.lifecycleDir);
   const evaluator = createEvaluator(store, dataset.index);
@@ -82,9 +89,27 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     timer.unref();
   };
   if (reevaluateHours > 0) schedule(60_000);
+  // Waiver expiry reminders: queued once per waiver and stage (the outbox's dedupe key), so every
+  // instance may run this; delivery is retried from the outbox. Only with a channel to deliver to.
+  let reminderTimer: NodeJS.Timeout | undefined;
+  const remind = (delayMs: number) => {
+    reminderTimer = setTimeout(() => {
+      void queueWaiverReminders(store, new Date(), { warnDays: reminderDays })
+        .then(async (queued) => ({ queued, sent: await deliverOutbox(store, new Date(), channels) }))
+        .then(({ queued, sent }) => app.log.info({ queued, sent }, "waiver reminders done"))
+        .catch((error: unknown) => app.log.error({ err: error }, "waiver reminders failed"))
+        .finally(() => remind(REMINDER_EVERY_MS));
+    }, delayMs);
+    reminderTimer.unref();
+  };
+  if (channels.webhook || channels.smtp) {
+    log(`waiver expiry reminders (${reminderDays} days ahead and at expiry) go by ${describeChannels(channels)}`);
+    remind(60_000);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       clearTimeout(timer);
+      clearTimeout(reminderTimer);
       log(`${signal}: closing`);
       void app
         .close()

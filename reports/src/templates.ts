@@ -82,41 +82,25 @@ export async function loadTemplates(overrideDir?: string): Promise<ReportTemplat
   const evidence = compiled.get("evidence");
   if (!report || !footer || !certificate || !evidence) throw new ReportTemplateError("the templates must include report.hbs, footer.hbs, certificate.hbs and evidence.hbs");
   const fontFaces = new Handlebars.SafeString(await embeddedFontCss());
+  /** One document and its page footer; `part` names it in the footer when it is not the report itself. */
+  const page = (what: string, body: Handlebars.TemplateDelegate, model: object, part?: string): RenderedReport => {
+    const context = { ...model, fontFaces, ...(part ? { part } : {}) };
+    try {
+      return { html: body(context), footer: footer(context) };
+    } catch (error) {
+      throw new ReportTemplateError(`rendering the ${what} failed: ${(error as Error).message}`);
+    }
+  };
   return {
     sources,
-    render(model) {
-      const context = { ...model, fontFaces };
-      try {
-        return { html: report(context), footer: footer(context) };
-      } catch (error) {
-        throw new ReportTemplateError(`rendering the report templates failed: ${(error as Error).message}`);
-      }
-    },
+    render: (model) => page("report templates", report, model),
     renderStatement(model) {
       const statement = hbs.partials["waiver-statement"] as Handlebars.TemplateDelegate | undefined;
       if (!statement) throw new ReportTemplateError("the templates must include partials/waiver-statement.hbs");
-      try {
-        return statement({ ...model, fontFaces });
-      } catch (error) {
-        throw new ReportTemplateError(`rendering the waiver statement failed: ${(error as Error).message}`);
-      }
+      return page("waiver statement", statement, model).html;
     },
-    renderEvidence(model) {
-      const context = { ...model, fontFaces };
-      try {
-        return { html: evidence(context), footer: footer({ ...context, part: "Evidence pack" }) };
-      } catch (error) {
-        throw new ReportTemplateError(`rendering the evidence pack failed: ${(error as Error).message}`);
-      }
-    },
-    renderCertificate(model) {
-      const context = { ...model, fontFaces };
-      try {
-        return { html: certificate(context), footer: footer({ ...context, part: "Signature certificate" }) };
-      } catch (error) {
-        throw new ReportTemplateError(`rendering the signature certificate failed: ${(error as Error).message}`);
-      }
-    },
+    renderEvidence: (model) => page("evidence pack", evidence, model, "Evidence pack"),
+    renderCertificate: (model) => page("signature certificate", certificate, model, "Signature certificate"),
   };
 }
 

@@ -11,7 +11,7 @@ import { verifyChain } from "../domain/audit-chain.js";
 import { inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { Store, TokenRecord } from "../store/types.js";
-import { startPostgres } from "../../../test/postgres.js";
+import { bothDatabases } from "../../../test/postgres.js";
 import { importWetSigned, openAcknowledgement, requestAcknowledgement, signAcknowledgement, type FormProblems, type SignedAck } from "./acks.js";
 import { putCatalog } from "./catalogs.js";
 import { clientFindings } from "./client-findings.js";
@@ -20,10 +20,7 @@ import { createEvaluator, type Evaluator } from "./evaluation.js";
 import { ingestInventory } from "./ingest.js";
 import { issueToken, hashToken } from "./tokens.js";
 
-const databases: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
-  ["sqlite", async () => ({ url: join(await mkdtemp(join(tmpdir(), "caveat-acks-")), "caveat.db"), stop: async () => undefined })],
-  ["postgres", startPostgres],
-];
+const databases = bothDatabases("acks");
 
 const RECEPTION = "4c4c4544-0051-3410-8034-b8c04f565231";
 const OFFICE = "4c4c4544-0052-3410-8034-b8c04f565232";

@@ -9,12 +9,9 @@ import { GENESIS, verifyChain } from "../domain/audit-chain.js";
 import type { Finding } from "../../../schemas/findings.v1.js";
 import { openStore } from "./open-store.js";
 import type { NewScan, Store } from "./types.js";
-import { startPostgres } from "../../../test/postgres.js";
+import { bothDatabases } from "../../../test/postgres.js";
 
-const databases: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
-  ["sqlite", async () => ({ url: join(await mkdtemp(join(tmpdir(), "caveat-store-")), "caveat.db"), stop: async () => undefined })],
-  ["postgres", startPostgres],
-];
+const databases = bothDatabases("store");
 
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`;
@@ -254,6 +251,35 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     await expect(store.notes.add(note("n1", "acme", "2026-11-03", "x"))).rejects.toThrow();
     expect(await store.notes.list("acme")).toEqual([note("n1", "acme", "2026-11-02", "2026-11-22T09:00:00.000Z"), note("n2", "acme", "2026-11-20", "2026-11-21T09:00:00.000Z")]);
     expect((await store.notes.list("globex")).map((n) => n.id)).toEqual(["n3"]);
+  });
+
+  it("queues outbox messages once per dedupe key, hands out due ones oldest first, schedules retries and gives up", async () => {
+    const message = (id: string, slug: string, createdAt: string, dedupeKey = `k:${id}`) => ({ id, clientSlug: slug, kind: "waiver.expiring", dedupeKey, payload: { text: `Zürich ✓ ${id}`, n: 1 }, createdAt });
+    expect(await store.outbox.enqueue(message("m2", "acme", "2026-12-01T10:00:02.000Z"))).toBe(true);
+    expect(await store.outbox.enqueue(message("m1", "acme", "2026-12-01T10:00:01.000Z"))).toBe(true);
+    expect(await store.outbox.enqueue(message("m3", "globex", "2026-12-01T10:00:03.000Z"))).toBe(true);
+    // Another instance (or a restart) queuing the same reminder under a new id: refused by its key.
+    expect(await Promise.all([1, 2].map((i) => store.outbox.enqueue(message(`m1-${i}`, "acme", "2026-12-01T11:00:00.000Z", "k:m1"))))).toEqual([false, false]);
+    expect((await store.outbox.due("2026-12-01T10:00:00.000Z", 10)).map((m) => m.id)).toEqual([]);
+    expect((await store.outbox.due("2026-12-01T10:00:02.000Z", 10)).map((m) => m.id)).toEqual(["m1", "m2"]);
+    expect((await store.outbox.due("2026-12-02T00:00:00.000Z", 2)).map((m) => m.id)).toEqual(["m1", "m2"]);
+
+    await store.outbox.markFailed("m1", "HTTP 500", "2026-12-01T10:01:01.000Z", "2026-12-01T10:00:05.000Z");
+    expect((await store.outbox.due("2026-12-01T10:00:30.000Z", 10)).map((m) => m.id)).toEqual(["m2", "m3"]);
+    expect((await store.outbox.due("2026-12-01T10:02:00.000Z", 10)).map((m) => m.id)).toEqual(["m2", "m3", "m1"]);
+    await store.outbox.markDelivered("m2", "2026-12-01T10:00:06.000Z");
+    await store.outbox.markFailed("m3", "connection refused", undefined, "2026-12-01T10:00:07.000Z");
+    expect((await store.outbox.due("2026-12-02T00:00:00.000Z", 10)).map((m) => m.id)).toEqual(["m1"]);
+
+    expect(await store.outbox.list("acme")).toEqual([
+      { ...message("m1", "acme", "2026-12-01T10:00:01.000Z"), attempts: 1, nextAttemptAt: "2026-12-01T10:01:01.000Z", lastError: "HTTP 500" },
+      { ...message("m2", "acme", "2026-12-01T10:00:02.000Z"), attempts: 1, nextAttemptAt: "2026-12-01T10:00:02.000Z", deliveredAt: "2026-12-01T10:00:06.000Z" },
+    ]);
+    expect(await store.outbox.list("globex")).toEqual([{ ...message("m3", "globex", "2026-12-01T10:00:03.000Z"), attempts: 1, nextAttemptAt: "2026-12-01T10:00:03.000Z", failedAt: "2026-12-01T10:00:07.000Z", lastError: "connection refused" }]);
+    // A late outcome for a message already settled changes nothing.
+    await store.outbox.markFailed("m2", "late", "2026-12-03T00:00:00.000Z", "2026-12-01T10:00:08.000Z");
+    expect((await store.outbox.list("acme"))[1]).toMatchObject({ attempts: 1, deliveredAt: "2026-12-01T10:00:06.000Z" });
+    expect((await store.outbox.list("acme"))[1]?.lastError).toBeUndefined();
   });
 
   it("opens an existing database again without re-running migrations", async () => {

@@ -259,6 +259,38 @@ export interface NoteStore {
   list(clientSlug: string): Promise<ClientNote[]>;
 }
 
+/** A message waiting for delivery (a reminder); the dedupe key makes queuing it idempotent. */
+export interface OutboxMessage {
+  id: string;
+  clientSlug: string;
+  kind: string;
+  /** Unique: a second message with the same key is not queued (e.g. waiver-expiring:<slug>:<waiver key>:<expires>). */
+  dedupeKey: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+  attempts: number;
+  /** When delivery is (next) tried; meaningless once delivered or failed. */
+  nextAttemptAt: string;
+  deliveredAt?: string;
+  /** When delivery was given up. */
+  failedAt?: string;
+  lastError?: string;
+}
+
+export type NewOutboxMessage = Omit<OutboxMessage, "attempts" | "nextAttemptAt" | "deliveredAt" | "failedAt" | "lastError">;
+
+export interface OutboxStore {
+  /** Queues a message, due at once. Returns false (nothing written) when its dedupe key exists already. */
+  enqueue(message: NewOutboxMessage): Promise<boolean>;
+  /** Undelivered, not given up, next attempt at or before `now`: the oldest due first. */
+  due(now: string, limit: number): Promise<OutboxMessage[]>;
+  markDelivered(id: string, at: string): Promise<void>;
+  /** Counts an attempt that failed: tried again at nextAttemptAt, or given up (failed_at = at) when it is undefined. */
+  markFailed(id: string, error: string, nextAttemptAt: string | undefined, at: string): Promise<void>;
+  /** A client's messages, oldest first. */
+  list(clientSlug: string): Promise<OutboxMessage[]>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientStore;
@@ -270,5 +302,6 @@ export interface Store {
   readonly audit: AuditStore;
   readonly acks: AckStore;
   readonly notes: NoteStore;
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }

@@ -170,6 +170,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX client_notes_by_client ON client_notes (client_slug, on_date, recorded_at)`,
     ],
   },
+  {
+    version: 5,
+    name: "outbox: reminders (waiver expiry) waiting for delivery by webhook and email",
+    statements: [
+      // dedupe_key is unique across instances and restarts: a reminder is queued once per stage.
+      `CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        client_slug TEXT NOT NULL REFERENCES clients (slug),
+        kind TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        failed_at TEXT,
+        last_error TEXT
+      )`,
+      `CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL`,
+      `CREATE INDEX outbox_by_client ON outbox (client_slug, created_at)`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {

@@ -10,6 +10,8 @@ import type {
   CatalogStore,
   ClientNote,
   NoteStore,
+  OutboxMessage,
+  OutboxStore,
   Client,
   ClientStore,
   EndpointRecord,
@@ -44,6 +46,7 @@ export async function sqlStore(raw: SqlDriver): Promise<Store> {
     audit: auditStore(driver),
     acks: ackStore(driver),
     notes: noteStore(driver),
+    outbox: outboxStore(driver),
     close: () => driver.close(),
   };
 }
@@ -565,6 +568,55 @@ function noteStore(db: SqlDriver): NoteStore {
         [slug],
       );
       return rows.map((r) => ({ ...r }));
+    },
+  };
+}
+
+const OUTBOX_COLUMNS = `id, client_slug AS "clientSlug", kind, dedupe_key AS "dedupeKey", payload, created_at AS "createdAt", attempts, next_attempt_at AS "nextAttemptAt", delivered_at AS "deliveredAt", failed_at AS "failedAt", last_error AS "lastError"`;
+
+function toOutboxMessage(row: Record<string, unknown>): OutboxMessage {
+  return withoutUndefined({
+    id: String(row.id),
+    clientSlug: String(row.clientSlug),
+    kind: String(row.kind),
+    dedupeKey: String(row.dedupeKey),
+    payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
+    createdAt: String(row.createdAt),
+    attempts: Number(row.attempts),
+    nextAttemptAt: String(row.nextAttemptAt),
+    deliveredAt: opt(row.deliveredAt),
+    failedAt: opt(row.failedAt),
+    lastError: opt(row.lastError),
+  });
+}
+
+function outboxStore(db: SqlDriver): OutboxStore {
+  return {
+    async enqueue(m) {
+      const { changes } = await db.run(
+        `INSERT INTO outbox (id, client_slug, kind, dedupe_key, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+        [m.id, m.clientSlug, m.kind, m.dedupeKey, JSON.stringify(m.payload), m.createdAt, m.createdAt],
+      );
+      return changes === 1;
+    },
+    async due(now, limit) {
+      const rows = await db.all(
+        `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at, id LIMIT ?`,
+        [now, limit],
+      );
+      return rows.map(toOutboxMessage);
+    },
+    async markDelivered(id, at) {
+      await db.run("UPDATE outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ? AND delivered_at IS NULL", [at, id]);
+    },
+    async markFailed(id, error, nextAttemptAt, at) {
+      await db.run(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), failed_at = ? WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL",
+        [error, nextAttemptAt ?? null, nextAttemptAt === undefined ? at : null, id],
+      );
+    },
+    async list(slug) {
+      return (await db.all(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE client_slug = ? ORDER BY created_at, id`, [slug])).map(toOutboxMessage);
     },
   };
 }
