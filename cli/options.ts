@@ -1,3 +1,4 @@
+import { isIsoDate } from "../collector/src/domain/dates.js";
 import { CliError } from "./errors.js";
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -19,10 +20,16 @@ export function parseCount(value: string, flag: string): number {
   return n;
 }
 
+/** --format: one of `allowed` (the first is the default when the option is absent). */
+export function parseFormat<T extends string>(value: string | undefined, allowed: readonly T[], flag = "--format"): T {
+  if (value === undefined) return allowed[0]!;
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`);
+  return value as T;
+}
+
 /** A calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
 export function parseIsoDate(value: string, flag: string): string {
-  const date = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || !date.toISOString().startsWith(value)) {
+  if (!isIsoDate(value)) {
     throw new CliError(`${flag} ${JSON.stringify(value)}: expected a date written YYYY-MM-DD`);
   }
   return value;

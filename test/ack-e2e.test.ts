@@ -13,7 +13,7 @@ import pg from "pg";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../collector/src/domain/audit-chain.js";
-import { inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../collector/src/evaluate/test-support.js";
+import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../collector/src/evaluate/test-support.js";
 import { buildServer, type FastifyInstance } from "../collector/src/http/server.js";
 import { putCatalog } from "../collector/src/service/catalogs.js";
 import { createEvaluator, type Evaluator } from "../collector/src/service/evaluation.js";
@@ -32,7 +32,6 @@ const HOSTILE = `<img src=x onerror="document.title='pwned'">`;
 const databases = bothDatabases("ack-e2e");
 
 const START = new Date("2026-11-23T12:00:00Z");
-const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };
 const CATALOG = `schema: caveat.catalog/v1
 client: acme
 software:
@@ -95,7 +94,7 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     }
     await putCatalog(store, evaluator, "acme", CATALOG, START);
     await ingest("acme", { id: "4c4c4544-0051-3410-8034-b8c04f565231", hostname: "RECEPTION-01", collectedAt: "2026-11-22T08:00:00Z", os: WINDOWS_7, software: [{ name: `TeamViewer 15 ${HOSTILE}`, version: "15.60.3", publisher: "TeamViewer" }] });
-    await ingest("acme", { id: "4c4c4544-0052-3410-8034-b8c04f565232", hostname: "OFFICE-02", collectedAt: "2026-11-22T08:00:00Z", software: [{ name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" }] });
+    await ingest("acme", { id: "4c4c4544-0052-3410-8034-b8c04f565232", hostname: "OFFICE-02", collectedAt: "2026-11-22T08:00:00Z", software: [FLASH] });
     await ingest("globex", { id: "4c4c4544-0053-3410-8034-b8c04f565233", hostname: "GLOBEX-PC", collectedAt: "2026-11-22T08:00:00Z", os: WINDOWS_7 });
     admin = (await issueToken(store, { kind: "admin", label: "e2e", now: START })).token;
     app = buildServer({ store, evaluator, identity, renderer: async () => renderer, now: () => clock, publicUrl: "https://caveat.example.com/" });
@@ -286,7 +285,7 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     agents.set("riverside", (await issueToken(store, { kind: "agent", clientSlug: "riverside", now: START })).record);
     await putCatalog(store, evaluator, "riverside", CATALOG.replace("client: acme", "client: riverside"), START);
     await ingest("riverside", { id: "4c4c4544-0061-3410-8034-b8c04f565241", hostname: "RECEPTION-PC", collectedAt: "2026-11-22T08:00:00Z", os: WINDOWS_7, software: [{ name: "TeamViewer 15", version: "15.60.3", publisher: "TeamViewer" }] });
-    await ingest("riverside", { id: "4c4c4544-0062-3410-8034-b8c04f565242", hostname: "SURGERY-2", collectedAt: "2026-11-22T08:00:00Z", software: [{ name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" }] });
+    await ingest("riverside", { id: "4c4c4544-0062-3410-8034-b8c04f565242", hostname: "SURGERY-2", collectedAt: "2026-11-22T08:00:00Z", software: [FLASH] });
     const { json } = await api("POST", "/api/v1/clients/riverside/acks", { signerEmail: "office@riverside.example" });
     const link = `${base}${new URL(json.link).pathname}`;
     const phone = await newPage(390, 844);

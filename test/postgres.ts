@@ -4,12 +4,14 @@
 // so test files running in parallel forks never share or collide, nor touch a cluster on port 5432.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import pg from "pg";
+import { isExecutable } from "../reports/src/find-browser.js";
+import { runProcess, type CliResult } from "./cli.js";
 
 export interface TestPostgres {
   /** postgres://... for the database the test may use as it likes. */
@@ -85,15 +87,6 @@ export function findPostgresBinaries(): string | undefined {
   return candidates.find((dir) => isExecutable(join(dir, "initdb")) && isExecutable(join(dir, "pg_ctl")));
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    // Not there or not executable: the next candidate directory is tried.
-    return false;
-  }
-}
 
 interface Cluster {
   bin: string;
@@ -198,25 +191,11 @@ async function logTail(log: string, lines = 30): Promise<string> {
   }
 }
 
-interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 // PG* variables of the developer's shell (PGDATA, PGPORT, PGOPTIONS...) must not steer a test cluster.
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("PG")));
 
-function runCommand(argv: string[], cwd: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function runCommand(argv: string[], cwd: string): Promise<CliResult> {
+  return runProcess(argv, { cwd, env: childEnv, stdin: "ignore" });
 }
 
 async function mustSucceed(argv: string[], cwd: string, what: string): Promise<void> {

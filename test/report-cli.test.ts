@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Inventory } from "../schemas/inventory.v1.js";
 import { assertFindings, type Findings } from "../schemas/validate.js";
-import { inventoryOf as inventoryDocument, type ScanSpec } from "../collector/src/evaluate/test-support.js";
+import { WINDOWS_7, FLASH, inventoryOf as inventoryDocument, type ScanSpec } from "../collector/src/evaluate/test-support.js";
 import { loadDataset } from "../collector/src/lifecycle/dataset.js";
 import { putCatalog } from "../collector/src/service/catalogs.js";
 import { createEvaluator } from "../collector/src/service/evaluation.js";
@@ -26,7 +26,6 @@ const HOSTILE_SOFTWARE = `<script>alert(1)</script> & "quoted" 'single'`;
 const HOSTILE_HOST = "LAB-<b>&amp;</b>";
 const CLIENT_NAME = "Harbour Dental <b>&amp;</b> Co";
 
-const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };
 const WINDOWS_10 = { name: "Microsoft Windows 10 Pro", version: "10.0.19045", build: "19045.6456", edition: "Professional", displayVersion: "22H2" };
 const WINDOWS_11 = { name: "Microsoft Windows 11 Pro", version: "10.0.26200", build: "26200.7171", edition: "Professional", displayVersion: "25H2" };
 
@@ -129,7 +128,7 @@ beforeAll(async () => {
   const fleet = join(work, "fleet");
   await mkdir(fleet);
   const machines: ScanSpec[] = [
-    { id: "4c4c4544-0051-3410-8034-b8c04f565231", hostname: "RECEPTION-01", os: WINDOWS_7, endpoint: { serial: "5CG0000R01" }, software: [{ name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" }] },
+    { id: "4c4c4544-0051-3410-8034-b8c04f565231", hostname: "RECEPTION-01", os: WINDOWS_7, endpoint: { serial: "5CG0000R01" }, software: [FLASH] },
     { id: "4c4c4544-0052-3410-8034-b8c04f565232", hostname: HOSTILE_HOST, os: WINDOWS_11, endpoint: { serial: "5CG0000L01" }, software: [{ name: "TeamViewer 15", version: "15.60.3" }, { name: HOSTILE_SOFTWARE, version: "1.0" }] },
     { id: "4c4c4544-0053-3410-8034-b8c04f565233", hostname: "OFFICE-02", os: WINDOWS_10, endpoint: { serial: "5CG0000O02" }, software: [{ name: "CCleaner", version: "6.1" }] },
   ];

@@ -10,9 +10,9 @@ import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
 import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
-import { parseClientSlug, parseIsoDate } from "../options.js";
+import { parseClientSlug, parseFormat, parseIsoDate } from "../options.js";
 import { serviceErrors } from "./admin.js";
-import { withDatabase } from "./database.js";
+import { withClient, withDatabase } from "./database.js";
 import { reportErrors } from "./report.js";
 
 /** The passphrase of the signing key: a file (first line) or $CAVEAT_SIGNING_PASSPHRASE, never an argument (it would show in ps). */
@@ -107,11 +107,8 @@ export async function ackRequestCommand(options: RequestOptions): Promise<void> 
 }
 
 export async function ackListCommand(options: { client: string; format?: string; database?: string }): Promise<void> {
-  parseClientSlug(options.client, "--client");
-  const format = options.format ?? "table";
-  if (format !== "table" && format !== "json") throw new CliError(`--format ${JSON.stringify(format)}: expected table or json`);
-  await withDatabase(options.database, async (store) => {
-    if (!(await store.clients.get(options.client))) throw new CliError(`no client "${options.client}"`);
+  const format = parseFormat(options.format, ["table", "json"]);
+  await withClient(options.database, options.client, async (store) => {
     const documents = (await store.acks.list(options.client)).map(({ tokenHash: _hidden, ...d }) => d);
     if (format === "json") return writeStdout(`${JSON.stringify({ client: options.client, documents }, null, 2)}\n`);
     const now = Date.now();
@@ -149,7 +146,7 @@ export async function ackImportCommand(scanFile: string, options: { client: stri
 }
 
 export async function ackVerifyCommand(file: string, options: { fingerprint?: string; format?: string }): Promise<void> {
-  if (options.format !== undefined && options.format !== "text" && options.format !== "json") throw new CliError(`--format ${JSON.stringify(options.format)}: expected text or json`);
+  const format = parseFormat(options.format, ["text", "json"]);
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
   });
@@ -158,7 +155,7 @@ export async function ackVerifyCommand(file: string, options: { fingerprint?: st
   const actual = result.signer?.fingerprintSha256.replaceAll(":", "");
   const problems = [...result.problems];
   if (expected !== undefined && actual !== undefined && expected !== actual) problems.push(`it was signed with certificate ${result.signer!.fingerprintSha256}, not the expected ${options.fingerprint}`);
-  if (options.format === "json") {
+  if (format === "json") {
     await writeStdout(`${JSON.stringify({ file, ...result, valid: problems.length === 0, problems }, null, 2)}\n`);
   } else {
     const lines = [`${file}: ${problems.length === 0 ? "VALID" : "NOT VALID"}`];

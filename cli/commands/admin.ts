@@ -12,8 +12,8 @@ import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
 import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
-import { parseClientSlug } from "../options.js";
-import { withDatabase } from "./database.js";
+import { parseClientSlug, parseFormat } from "../options.js";
+import { withClient, withDatabase } from "./database.js";
 
 export async function clientAddCommand(slug: string, options: { name?: string; database?: string }): Promise<void> {
   parseClientSlug(slug, "SLUG");
@@ -111,8 +111,7 @@ export async function auditVerifyCommand(options: { client?: string; head?: stri
 /** The evidence pack: every event of a client with the chain's verification, as JSON. */
 export async function auditExportCommand(options: { client: string; out?: string; database?: string; format?: string; branding?: string; browser?: string }): Promise<void> {
   parseClientSlug(options.client, "--client");
-  const format = options.format ?? "json";
-  if (format !== "json" && format !== "pdf") throw new CliError(`--format ${JSON.stringify(format)}: expected json or pdf`);
+  const format = parseFormat(options.format, ["json", "pdf"]);
   if (format === "pdf" && !options.out) throw new CliError("--format pdf writes a file: give --out FILE.pdf");
   await withDatabase(options.database, async (store) => {
     const pack = await serviceErrors(() => exportClientAudit(store, options.client, new Date()));
@@ -164,11 +163,8 @@ export async function noteAddCommand(options: { client: string; channel: string;
 }
 
 export async function noteListCommand(options: { client: string; format?: string; database?: string }): Promise<void> {
-  parseClientSlug(options.client, "--client");
-  const format = options.format ?? "table";
-  if (format !== "table" && format !== "json") throw new CliError(`--format ${JSON.stringify(format)}: expected table or json`);
-  await withDatabase(options.database, async (store) => {
-    if (!(await store.clients.get(options.client))) throw new CliError(`no client "${options.client}"`);
+  const format = parseFormat(options.format, ["table", "json"]);
+  await withClient(options.database, options.client, async (store) => {
     const notes = await store.notes.list(options.client);
     if (format === "json") return writeStdout(`${JSON.stringify({ client: options.client, notes }, null, 2)}\n`);
     await writeStdout(formatColumns(["DATE", "CHANNEL", "WHO", "SUMMARY", "RECORDED BY"], notes.map((n) => [n.date, n.channel, n.who, n.summary.replaceAll(/\s+/g, " "), n.recordedBy])));

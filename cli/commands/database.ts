@@ -4,6 +4,7 @@ import { redactDatabaseUrl } from "../../collector/src/store/sql/postgres-driver
 import type { Store } from "../../collector/src/store/types.js";
 import { CliError } from "../errors.js";
 import { log } from "../io.js";
+import { parseClientSlug } from "../options.js";
 
 /** --database, else CAVEAT_DATABASE, else ./caveat.db; a database that cannot be opened is a one-line error. */
 export async function openDatabase(database?: string): Promise<{ store: Store; label: string }> {
@@ -16,6 +17,15 @@ export async function openDatabase(database?: string): Promise<{ store: Store; l
     if ((error as { code?: string }).code === "SQLITE_CANTOPEN") throw new CliError(`cannot open the SQLite database ${target}`);
     throw error;
   }
+}
+
+/** withDatabase for one client's data: a client slug that is not in the database is a one-line error. */
+export async function withClient<T>(database: string | undefined, slug: string, work: (store: Store) => Promise<T>): Promise<T> {
+  parseClientSlug(slug, "--client");
+  return withDatabase(database, async (store) => {
+    if (!(await store.clients.get(slug))) throw new CliError(`no client "${slug}"`);
+    return work(store);
+  });
 }
 
 export async function withDatabase<T>(database: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {

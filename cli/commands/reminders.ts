@@ -5,8 +5,8 @@ import { deliverOutbox, queueWaiverReminders, type ReminderChannels } from "../.
 import type { OutboxMessage } from "../../collector/src/store/types.js";
 import { CliError } from "../errors.js";
 import { formatColumns, log, writeStdout } from "../io.js";
-import { parseClientSlug, parseCount } from "../options.js";
-import { withDatabase } from "./database.js";
+import { parseCount, parseFormat } from "../options.js";
+import { withClient, withDatabase } from "./database.js";
 
 export interface ChannelOptions {
   webhook?: string;
@@ -67,11 +67,8 @@ export async function remindersRunCommand(options: ChannelOptions & { warnDays?:
 }
 
 export async function remindersListCommand(options: { client: string; format?: string; database?: string }): Promise<void> {
-  parseClientSlug(options.client, "--client");
-  const format = options.format ?? "table";
-  if (format !== "table" && format !== "json") throw new CliError(`--format ${JSON.stringify(format)}: expected table or json`);
-  await withDatabase(options.database, async (store) => {
-    if (!(await store.clients.get(options.client))) throw new CliError(`no client "${options.client}"`);
+  const format = parseFormat(options.format, ["table", "json"]);
+  await withClient(options.database, options.client, async (store) => {
     const messages = await store.outbox.list(options.client);
     if (format === "json") return writeStdout(`${JSON.stringify({ client: options.client, messages: messages.map((m) => ({ ...m, status: statusOf(m) })) }, null, 2)}\n`);
     const rows = messages.map((m) => {

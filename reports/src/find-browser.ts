@@ -77,7 +77,8 @@ export function findBrowser(search: BrowserSearch = {}): string {
   throw new BrowserNotFoundError(looked);
 }
 
-function isExecutable(path: string): boolean {
+/** The file exists and this process may run it. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -1,5 +1,6 @@
 // The procurement register as MSPs keep it: a CSV exported from a PSA, accounting system or spreadsheet.
 // Header names are matched loosely (Serial Number, Service Tag, PO...) and unknown columns are ignored.
+import { isIsoDate } from "../domain/dates.js";
 import { parse } from "csv-parse/sync";
 import type { Purchase } from "../../../schemas/catalog.v1.js";
 import { ContractError, type ContractViolation } from "../../../schemas/validate.js";
@@ -70,10 +71,4 @@ function mapColumns(header: string[]): Partial<Record<keyof Purchase, number>> {
     }
   });
   return columns;
-}
-
-function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }

@@ -110,3 +110,7 @@ export function inventoryOf(spec: ScanSpec): Inventory {
     probes: [],
   };
 }
+
+/** Facts the tests of several layers share: an end-of-life OS and an end-of-life product as agents report them. */
+export const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };
+export const FLASH = { name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" };

@@ -6,11 +6,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { addDays, formatDate } from "../../../reports/src/model.js";
 import type { ReportRenderer } from "../../../reports/src/report.js";
 import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
-import { decidable, openAcknowledgement, recordView, requestAcknowledgement, signAcknowledgement, type FormProblems, type OpenAck, type SigningForm } from "../service/acks.js";
+import { decidable, documentForLink, openAcknowledgement, recordView, requestAcknowledgement, signAcknowledgement, type FormProblems, type OpenAck, type SigningForm } from "../service/acks.js";
 import { recordAudit } from "../service/audit.js";
 import { ServiceError } from "../service/errors.js";
 import type { Evaluator } from "../service/evaluation.js";
-import { hashToken } from "../service/tokens.js";
 import type { AckKind, Store } from "../store/types.js";
 import { loadPages, safeColor, sendPage } from "./pages.js";
 
@@ -49,9 +48,9 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
     if (!(error instanceof ServiceError)) throw error;
     if (error.code === "gone") {
       const details = error.details as { document?: string; reason?: string } | undefined;
-      const document = await store.acks.byTokenHash(hashToken(tokenOf(request)));
+      const document = await documentForLink(store, tokenOf(request));
       if (document) await recordAudit(store, document.clientSlug, "ack.link-refused", { document: document.id, reason: details?.reason ?? "gone", ...meta(request) }, "signing-page", now());
-      return message(reply, 410, error.message.startsWith("This signing link expired") ? "This link has expired" : "Already signed", error.message);
+      return message(reply, 410, details?.reason === "expired" ? "This link has expired" : "Already signed", error.message);
     }
     if (error.code === "not_found") return message(reply, 404, "Link not valid", error.message);
     return message(reply, error.status, "This request cannot be completed", error.message);
@@ -86,12 +85,8 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
     const form = Object.fromEntries(options.parseForm(request)) as SigningForm;
     try {
       const result = await signAcknowledgement({ store, renderer: await options.renderer(), identity: options.identity }, tokenOf(request), form, meta(request), now());
-      if ("fields" in result) {
-        const open = await openAcknowledgement(store, tokenOf(request), now());
-        return sendPage(reply, 400, (await loadPages()).render("sign", signContext(open, tokenOf(request), form, result, now())));
-      }
-      const view = await store.acks.view(result.document.clientSlug, result.document.id);
-      const report = (JSON.parse(view!) as OpenAck["view"]).report;
+      if ("fields" in result) return sendPage(reply, 400, (await loadPages()).render("sign", signContext(result.open, tokenOf(request), form, result, now())));
+      const { report } = result.view;
       return sendPage(
         reply,
         200,
@@ -113,7 +108,7 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
   });
 
   app.get("/sign/:token/signed.pdf", async (request, reply) => {
-    const document = /^cvt_sign_[A-Za-z0-9_-]{43}$/.test(tokenOf(request)) ? await store.acks.byTokenHash(hashToken(tokenOf(request))) : undefined;
+    const document = await documentForLink(store, tokenOf(request));
     if (!document) return message(reply, 404, "Link not valid", "This link is not valid.");
     if (document.status !== "signed" || !(Date.parse(document.signedAt!) + SIGNED_DOWNLOAD_MS > now().getTime())) {
       return message(reply, 410, "Download no longer available", "The signed copy can be downloaded for one hour after signing. Your IT provider keeps it: ask them for a copy.");

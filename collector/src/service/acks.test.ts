@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
 import { createSelfSignedIdentity, loadSigningIdentity, verifySignedPdf, type SigningIdentity } from "../../../reports/src/pdf-signature.js";
 import { verifyChain } from "../domain/audit-chain.js";
-import { inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
+import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { Store, TokenRecord } from "../store/types.js";
 import { bothDatabases } from "../../../test/postgres.js";
@@ -24,9 +24,7 @@ const databases = bothDatabases("acks");
 
 const RECEPTION = "4c4c4544-0051-3410-8034-b8c04f565231";
 const OFFICE = "4c4c4544-0052-3410-8034-b8c04f565232";
-const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };
 const TEAMVIEWER = { name: "TeamViewer 15 <script>alert(1)</script>", version: "15.60.3", publisher: "TeamViewer" };
-const FLASH = { name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" };
 const CATALOG = `schema: caveat.catalog/v1
 client: acme
 software:

@@ -17,6 +17,7 @@ import { clientFindings, type SkippedEndpoint } from "./client-findings.js";
 import { ServiceError } from "./errors.js";
 import type { Evaluator } from "./evaluation.js";
 import { hashToken } from "./tokens.js";
+import { isIsoDate } from "../domain/dates.js";
 
 export const ONBOARDING_TITLE = "Onboarding IT Risk Acknowledgement";
 
@@ -47,6 +48,7 @@ export interface IssuedAck {
 }
 
 const DAY = 86_400_000;
+const LINK_TOKEN = /^cvt_sign_[A-Za-z0-9_-]{43}$/;
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,255}$/;
 
 /** Findings a signer decides about: everything open that is not information only. */
@@ -62,7 +64,8 @@ export async function requestAcknowledgement(store: Store, evaluator: Evaluator,
   if (options.signerEmail !== undefined && !EMAIL.test(options.signerEmail)) throw new ServiceError("invalid_request", `signer email ${JSON.stringify(options.signerEmail)}: expected an address like name@example.com`);
   const { now } = options;
   const { findings, skipped } = await clientFindings(store, evaluator, slug, now);
-  if (options.kind === "periodic" && decidable(findings).length === 0) {
+  const openFindings = decidable(findings).length;
+  if (options.kind === "periodic" && openFindings === 0) {
     throw new ServiceError("conflict", `client "${slug}" has no open finding to acknowledge (for an onboarding record of a clean start, request a baseline)`);
   }
   const data = findingsData(findings);
@@ -92,7 +95,7 @@ export async function requestAcknowledgement(store: Store, evaluator: Evaluator,
   if (!(await store.acks.create({ ...record, findings: Buffer.from(data.bytes).toString("utf8"), view: JSON.stringify(view), pdf }))) {
     throw new ServiceError("conflict", `document ${record.id} exists already (the same findings were sent for signature): see caveat ack list --client ${slug}`);
   }
-  await recordAudit(store, slug, "ack.requested", { document: record.id, kind: record.kind, findingsSha256: record.findingsSha256, pdfSha256: record.pdfSha256, expiresAt: record.expiresAt, acceptDays, openFindings: decidable(findings).length, ...(record.signerEmail ? { signerEmail: record.signerEmail } : {}) }, options.actor, now);
+  await recordAudit(store, slug, "ack.requested", { document: record.id, kind: record.kind, findingsSha256: record.findingsSha256, pdfSha256: record.pdfSha256, expiresAt: record.expiresAt, acceptDays, openFindings, ...(record.signerEmail ? { signerEmail: record.signerEmail } : {}) }, options.actor, now);
   return { document: { ...record, status: "pending" }, token, skipped };
 }
 
@@ -106,8 +109,13 @@ export interface OpenAck {
  * The document a signing link opens, if it can still be signed. Refusals say why in words a client
  * understands (signed already, expired) without revealing anything about other documents.
  */
+/** The document a signing link names, whatever its state; undefined for anything that is not a live link's token. */
+export async function documentForLink(store: Store, token: string): Promise<AckDocument | undefined> {
+  return LINK_TOKEN.test(token) ? store.acks.byTokenHash(hashToken(token)) : undefined;
+}
+
 export async function openAcknowledgement(store: Store, token: string, now: Date): Promise<OpenAck> {
-  const document = /^cvt_sign_[A-Za-z0-9_-]{43}$/.test(token) ? await store.acks.byTokenHash(hashToken(token)) : undefined;
+  const document = await documentForLink(store, token);
   if (!document) throw new ServiceError("not_found", "This signing link is not valid. Check that the whole link was copied, or ask your IT provider for a new one.");
   if (document.status !== "pending") {
     throw new ServiceError("gone", `This document was signed on ${humanDate(document.signedAt!)} and cannot be signed again. Your IT provider holds the signed copy.`, { reason: "signed", document: document.id });
@@ -137,8 +145,15 @@ export interface FormProblems {
   fields: Record<string, string>;
 }
 
+/** A submission with problems: nothing was recorded; the document as opened, to show the page again. */
+export interface RefusedForm extends FormProblems {
+  open: OpenAck;
+}
+
 export interface SignedAck {
   document: AckDocument;
+  /** What the signing page showed (the frozen report), for the confirmation. */
+  view: AckView;
   signature: AckSignature;
   decisions: AckDecision[];
   pdf: Uint8Array;
@@ -198,11 +213,11 @@ export interface SigningDeps {
  * written, so a failure leaves the link usable; of two submissions racing, one is recorded and the other
  * is refused as signed already.
  */
-export async function signAcknowledgement(deps: SigningDeps, token: string, form: SigningForm, meta: RequestMeta, now: Date): Promise<SignedAck | FormProblems> {
+export async function signAcknowledgement(deps: SigningDeps, token: string, form: SigningForm, meta: RequestMeta, now: Date): Promise<SignedAck | RefusedForm> {
   const { store } = deps;
   const open = await openAcknowledgement(store, token, now);
   const read = readSigningForm(open, form, now);
-  if ("fields" in read) return read;
+  if ("fields" in read) return { ...read, open };
   const { document, view } = open;
   const signedAt = now.toISOString();
   const decidedBy = `${read.signer.name}, ${read.signer.title}`;
@@ -238,7 +253,7 @@ export async function signAcknowledgement(deps: SigningDeps, token: string, form
     throw new ServiceError("gone", "This document has just been signed and cannot be signed again.", { reason: "signed", document: document.id });
   }
   await recordSigned(store, document, signature, decisions, "signing-page", now);
-  return { document: { ...document, status: "signed", signedAt }, signature, decisions, pdf };
+  return { document: { ...document, status: "signed", signedAt }, view, signature, decisions, pdf };
 }
 
 /** A paper copy signed in ink and scanned, recorded against its document (even after the link expired). */
@@ -327,12 +342,6 @@ export function subjectName(subject: { commonName: string; organization?: string
 
 function metaData(meta: RequestMeta): Record<string, string> {
   return { ...(meta.ip ? { ip: meta.ip } : {}), ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, 512) } : {}) };
-}
-
-function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const t = Date.parse(`${value}T00:00:00Z`);
-  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === value;
 }
 
 function isScan(bytes: Uint8Array): boolean {

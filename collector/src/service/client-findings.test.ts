@@ -9,7 +9,7 @@ import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { checkFindings } from "../../../schemas/validate.js";
 import { findingId } from "../evaluate/evaluate.js";
-import { inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
+import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { NewScan, Store, TokenRecord } from "../store/types.js";
 import { bothDatabases } from "../../../test/postgres.js";
@@ -24,9 +24,7 @@ const databases = bothDatabases("client-findings");
 
 const RECEPTION = "4c4c4544-0051-3410-8034-b8c04f565231";
 const OFFICE = "4c4c4544-0052-3410-8034-b8c04f565232";
-const WINDOWS_7 = { name: "Microsoft Windows 7 Professional", version: "6.1.7601", build: "7601", edition: "Professional" };
 const TEAMVIEWER = { name: "TeamViewer 15", version: "15.60.3", publisher: "TeamViewer" };
-const FLASH = { name: "Adobe Flash Player 32 NPAPI", version: "32.0.0.465", publisher: "Adobe" };
 
 // The catalog's name differs from the stored client's on purpose: the document takes the client's.
 const ACME_CATALOG = `schema: caveat.catalog/v1

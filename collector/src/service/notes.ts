@@ -6,6 +6,7 @@ import type { ClientNote, Store } from "../store/types.js";
 import { recordAudit } from "./audit.js";
 import { requireClient } from "./catalogs.js";
 import { ServiceError } from "./errors.js";
+import { isIsoDate } from "../domain/dates.js";
 
 export const NOTE_CHANNELS = ["phone", "email", "meeting", "letter", "ticket", "chat", "other"] as const;
 
@@ -21,7 +22,7 @@ export async function addNote(store: Store, slug: string, input: NoteInput, acto
   await requireClient(store, slug);
   const today = now.toISOString().slice(0, 10);
   const date = input.date ?? today;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) throw new ServiceError("invalid_request", `date ${JSON.stringify(date)}: expected a day YYYY-MM-DD`);
+  if (!isIsoDate(date)) throw new ServiceError("invalid_request", `date ${JSON.stringify(date)}: expected a day YYYY-MM-DD`);
   if (date > today) throw new ServiceError("invalid_request", `date ${date}: a note records what happened, so not after today (${today})`);
   if (!(NOTE_CHANNELS as readonly string[]).includes(input.channel)) throw new ServiceError("invalid_request", `channel ${JSON.stringify(input.channel)}: expected one of ${NOTE_CHANNELS.join(", ")}`);
   const who = input.who.trim();
