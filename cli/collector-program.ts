@@ -142,6 +142,44 @@ export function addCollectorCommands(program: Command): Command[] {
       await (await admin()).tokenRevokeCommand(id, options);
     });
 
+  const user = program.command("user").description("the MSP's dashboard users (passwords stored as scrypt hashes)");
+  const users = () => import("./commands/users.js");
+  user
+    .command("add")
+    .description("add a dashboard user; without --password-file or $CAVEAT_PASSWORD a password is generated and printed once")
+    .argument("<email>", "what they sign in with")
+    .option("--name <name>", "their name, as the audit trail shows it")
+    .option("--password-file <file>", "their password (first line; 12 characters or more)")
+    .addOption(databaseOption())
+    .action(async (email: string, options) => {
+      await (await users()).userAddCommand(email, options);
+    });
+  user
+    .command("list")
+    .description("list dashboard users (never the password hashes)")
+    .option("-f, --format <format>", "table or json", "table")
+    .addOption(databaseOption())
+    .action(async (options) => {
+      await (await users()).userListCommand(options);
+    });
+  user
+    .command("password")
+    .description("give a user a new password (generated unless --password-file or $CAVEAT_PASSWORD); signs out their sessions")
+    .argument("<email>")
+    .option("--password-file <file>", "the new password (first line)")
+    .addOption(databaseOption())
+    .action(async (email: string, options) => {
+      await (await users()).userPasswordCommand(email, options);
+    });
+  user
+    .command("disable")
+    .description("stop a user signing in; their sessions end at once")
+    .argument("<email>")
+    .addOption(databaseOption())
+    .action(async (email: string, options) => {
+      await (await users()).userDisableCommand(email, options);
+    });
+
   const catalog = program.command("catalog").description("clients' catalogs on the collector");
   catalog
     .command("push")

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { isIsoDate } from "../collector/src/domain/dates.js";
 import { CliError } from "./errors.js";
 
@@ -39,4 +40,17 @@ export function parseIsoDate(value: string, flag: string): string {
 export function todayIso(now = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A secret from a file (its first line) or an environment variable, never from an argument (it would show in ps). Undefined when neither is given. */
+export async function readSecret(file: string | undefined, env: string, what: string): Promise<string | undefined> {
+  if (file !== undefined) {
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read the ${what} file ${file}: ${error.code ?? error.message}`);
+    });
+    const line = text.split(/\r?\n/)[0] ?? "";
+    if (line === "") throw new CliError(`the ${what} file ${file} is empty`);
+    return line;
+  }
+  return process.env[env] || undefined;
 }

@@ -10,27 +10,18 @@ import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
 import { CliError, EXIT_FINDINGS } from "../errors.js";
 import { inputErrors } from "../input-errors.js";
 import { formatColumns, log, writeFileAtomic, writeStdout } from "../io.js";
-import { parseClientSlug, parseFormat, parseIsoDate } from "../options.js";
+import { parseClientSlug, parseFormat, parseIsoDate, readSecret } from "../options.js";
 import { serviceErrors } from "./admin.js";
 import { withClient, withDatabase } from "./database.js";
 import { reportErrors } from "./report.js";
 
 /** The passphrase of the signing key: a file (first line) or $CAVEAT_SIGNING_PASSPHRASE, never an argument (it would show in ps). */
 export async function signingPassphrase(file: string | undefined): Promise<string> {
-  if (file !== undefined) {
-    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-      throw new CliError(`cannot read the passphrase file ${file}: ${error.code ?? error.message}`);
-    });
-    const line = text.split(/\r?\n/)[0] ?? "";
-    if (line === "") throw new CliError(`the passphrase file ${file} is empty`);
-    return line;
-  }
-  const env = process.env.CAVEAT_SIGNING_PASSPHRASE;
-  if (env) return env;
+  const passphrase = await readSecret(file, "CAVEAT_SIGNING_PASSPHRASE", "passphrase");
+  if (passphrase !== undefined) return passphrase;
   throw new CliError("the signing key's passphrase is needed: put it in a file and pass --passphrase-file FILE, or set CAVEAT_SIGNING_PASSPHRASE");
 }
 
-/** Reads and checks the MSP's PKCS#12 signing identity (one clear message for every way it can be unusable). */
 export async function readSigningIdentity(path: string, passphraseFile: string | undefined): Promise<SigningIdentity> {
   const passphrase = await signingPassphrase(passphraseFile);
   const p12 = await readFile(path).catch((error: NodeJS.ErrnoException) => {

@@ -4,7 +4,7 @@ import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { ContractError } from "../../../schemas/validate.js";
 import { parseCatalog } from "../catalog/load-catalog.js";
 import { parseProcurementCsv } from "../catalog/procurement-csv.js";
-import type { Store } from "../store/types.js";
+import type { Client, Store } from "../store/types.js";
 import type { Purchase } from "../../../schemas/catalog.v1.js";
 import { createHash } from "node:crypto";
 import { recordAudit, recordCatalogChange } from "./audit.js";
@@ -94,6 +94,8 @@ export async function reevaluateAll(store: Store, evaluator: Evaluator, now: Dat
   return { clients: clients.length, endpoints };
 }
 
-export async function requireClient(store: Store, slug: string): Promise<void> {
-  if (!(await store.clients.get(slug))) throw new ServiceError("not_found", `no client "${slug}"`);
+export async function requireClient(store: Store, slug: string): Promise<Client> {
+  const client = await store.clients.get(slug);
+  if (!client) throw new ServiceError("not_found", `no client "${slug}"`);
+  return client;
 }

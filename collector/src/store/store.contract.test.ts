@@ -152,6 +152,50 @@ describe.each(databases)("store contract: %s", (_name, start) => {
     expect((await store.findings.firstSeen("nobody")).size).toBe(0);
   });
 
+  it("answers what each endpoint's findings were at a past moment, this client's scans only", async () => {
+    for (const slug of ["history", "history-other"]) await store.clients.create({ slug, name: slug, createdAt: "2026-11-01T00:00:00.000Z" });
+    const [pc1, pc2] = [uuid(), uuid()];
+    const subjects = async (moment: string) => (await store.findings.at("history", moment)).map((f) => `${f.endpoint.hostname}:${f.subject}`);
+    await store.scans.add(newScan("history", pc1, "2026-10-01T08:00:00.000Z", { findings: [finding("os.end-of-life", "Windows 7", pc1, "PC-1"), finding("software.denied", "AnyDesk", pc1, "PC-1")] }));
+    await store.scans.add(newScan("history", pc1, "2026-10-10T08:00:00.000Z", { findings: [finding("os.end-of-life", "Windows 7", pc1, "PC-1")] }));
+    await store.scans.add(newScan("history", pc2, "2026-10-05T08:00:00.000Z", { findings: [finding("hardware.unregistered", "SN-2", pc2, "PC-2")] }));
+    await store.scans.add(newScan("history-other", uuid(), "2026-10-02T08:00:00.000Z", { findings: [finding("os.unknown", "Other OS", uuid(), "PC-1")] }));
+    expect(await subjects("2026-09-30T00:00:00.000Z")).toEqual([]);
+    expect(await subjects("2026-10-01T08:00:00.000Z")).toEqual(["PC-1:Windows 7", "PC-1:AnyDesk"]);
+    expect(await subjects("2026-10-06T00:00:00.000Z")).toEqual(["PC-1:Windows 7", "PC-1:AnyDesk", "PC-2:SN-2"]);
+    expect(await subjects("2026-10-11T00:00:00.000Z")).toEqual(["PC-1:Windows 7", "PC-2:SN-2"]);
+  });
+
+  it("keeps dashboard users by email, disables them with their sessions", async () => {
+    const user = { id: uuid(), email: "sam@msp.example", name: "Sam Ops <b>", passwordHash: "scrypt$16384$8$1$c2FsdA$aGFzaA", createdAt: "2026-11-01T00:00:00.000Z" };
+    expect(await store.users.create(user)).toBe(true);
+    expect(await store.users.create({ ...user, id: uuid(), name: "again" })).toBe(false);
+    expect(await store.users.byEmail("sam@msp.example")).toEqual(user);
+    expect(await store.users.get(user.id)).toEqual(user);
+    expect(await store.users.byEmail("nobody@msp.example")).toBeUndefined();
+    await store.users.setPassword(user.id, "scrypt$new");
+    await store.users.recordLogin(user.id, "2026-11-02T09:00:00.000Z");
+    expect(await store.users.get(user.id)).toMatchObject({ passwordHash: "scrypt$new", lastLoginAt: "2026-11-02T09:00:00.000Z" });
+
+    const session = { idHash: "a".repeat(64), userId: user.id, createdAt: "2026-11-02T09:00:00.000Z", expiresAt: "2026-11-02T21:00:00.000Z", lastSeenAt: "2026-11-02T09:00:00.000Z", ip: "192.0.2.7", userAgent: "Mozilla/5.0" };
+    await store.sessions.create(session);
+    await store.sessions.create({ ...session, idHash: "b".repeat(64), ip: undefined, userAgent: undefined });
+    await expect(store.sessions.create(session)).rejects.toThrow();
+    expect(await store.sessions.get("a".repeat(64))).toEqual(session);
+    await store.sessions.touch("a".repeat(64), "2026-11-02T09:30:00.000Z");
+    expect(await store.sessions.get("a".repeat(64))).toMatchObject({ lastSeenAt: "2026-11-02T09:30:00.000Z" });
+    await store.sessions.end("b".repeat(64), "2026-11-02T09:31:00.000Z");
+    expect(await store.sessions.get("b".repeat(64))).toMatchObject({ endedAt: "2026-11-02T09:31:00.000Z" });
+
+    expect(await store.users.disable(user.id, "2026-11-03T00:00:00.000Z")).toBe(true);
+    expect(await store.users.disable(user.id, "2026-11-04T00:00:00.000Z")).toBe(false);
+    expect(await store.users.get(user.id)).toMatchObject({ disabledAt: "2026-11-03T00:00:00.000Z" });
+    expect(await store.sessions.get("a".repeat(64))).toMatchObject({ endedAt: "2026-11-03T00:00:00.000Z" });
+    expect(await store.sessions.get("b".repeat(64))).toMatchObject({ endedAt: "2026-11-02T09:31:00.000Z" });
+    expect(await store.sessions.endAll(user.id, "2026-11-05T00:00:00.000Z")).toBe(0);
+    expect((await store.users.list()).map((u) => u.email)).toContain("sam@msp.example");
+  });
+
   it("never shows one client's endpoints, scans or findings to another", async () => {
     const endpoint = uuid();
     await store.scans.add(newScan("globex", endpoint, "2026-11-22T08:00:00Z", { findings: [finding("os.unknown", "Globex OS", endpoint)] }));

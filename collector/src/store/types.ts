@@ -136,6 +136,8 @@ export interface FindingStore {
    * however many scans ago.
    */
   firstSeen(clientSlug: string): Promise<Map<string, string>>;
+  /** The findings of each endpoint's newest scan collected at or before a moment (what current() was then). */
+  at(clientSlug: string, moment: string): Promise<Finding[]>;
 }
 
 /** The per-client audit log: append-only, each event chained to the one before it (domain/audit-chain.ts). */
@@ -291,6 +293,53 @@ export interface OutboxStore {
   list(clientSlug: string): Promise<OutboxMessage[]>;
 }
 
+/** A person at the MSP who signs in to the dashboard. */
+export interface UserRecord {
+  id: string;
+  /** Lowercase; unique. */
+  email: string;
+  name: string;
+  /** scrypt$N$r$p$salt$hash (service/passwords.ts); the password itself is never stored. */
+  passwordHash: string;
+  createdAt: string;
+  disabledAt?: string;
+  lastLoginAt?: string;
+}
+
+export interface UserStore {
+  /** Returns false when the email exists already. */
+  create(user: UserRecord): Promise<boolean>;
+  byEmail(email: string): Promise<UserRecord | undefined>;
+  get(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  setPassword(id: string, passwordHash: string): Promise<void>;
+  /** Returns false when no such enabled user exists. Ends the user's sessions in the same transaction. */
+  disable(id: string, at: string): Promise<boolean>;
+  recordLogin(id: string, at: string): Promise<void>;
+}
+
+/** A signed-in dashboard session; the cookie holds a secret whose SHA-256 is the id. */
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  createdAt: string;
+  /** Absolute end, however active the session is. */
+  expiresAt: string;
+  lastSeenAt: string;
+  ip?: string;
+  userAgent?: string;
+  endedAt?: string;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(idHash: string): Promise<SessionRecord | undefined>;
+  touch(idHash: string, at: string): Promise<void>;
+  end(idHash: string, at: string): Promise<void>;
+  /** Ends every open session of a user (password change). */
+  endAll(userId: string, at: string): Promise<number>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientStore;
@@ -303,5 +352,7 @@ export interface Store {
   readonly acks: AckStore;
   readonly notes: NoteStore;
   readonly outbox: OutboxStore;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
   close(): Promise<void>;
 }

@@ -192,6 +192,33 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX outbox_by_client ON outbox (client_slug, created_at)`,
     ],
   },
+  {
+    version: 6,
+    name: "users, sessions: MSP staff who sign in to the dashboard",
+    statements: [
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT,
+        last_login_at TEXT
+      )`,
+      // id_hash: SHA-256 of the cookie's secret; the secret itself is never stored.
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        ended_at TEXT
+      )`,
+      `CREATE INDEX sessions_by_user ON sessions (user_id)`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver): Promise<{ applied: number[] }> {

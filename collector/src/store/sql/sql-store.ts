@@ -25,6 +25,10 @@ import type {
   StoredCatalog,
   TokenRecord,
   TokenStore,
+  SessionRecord,
+  SessionStore,
+  UserRecord,
+  UserStore,
 } from "../types.js";
 import type { SqlDriver, SqlExecutor, SqlValue } from "./driver.js";
 import { migrate } from "./migrations.js";
@@ -47,6 +51,8 @@ export async function sqlStore(raw: SqlDriver): Promise<Store> {
     acks: ackStore(driver),
     notes: noteStore(driver),
     outbox: outboxStore(driver),
+    users: userStore(driver),
+    sessions: sessionStore(driver),
     close: () => driver.close(),
   };
 }
@@ -376,6 +382,17 @@ function findingStore(db: SqlDriver): FindingStore {
       );
       return new Map(rows.map((r) => [String(r.id), String(r.firstSeen)]));
     },
+    async at(slug, moment) {
+      // Each endpoint's newest scan at the moment; scan_id breaks a tie of two scans collected in the same millisecond.
+      const rows = await db.all<{ document: string }>(
+        `SELECT f.document FROM findings f JOIN scans s ON s.scan_id = f.scan_id AND s.client_slug = f.client_slug
+         WHERE f.client_slug = ? AND s.scan_id = (
+           SELECT s2.scan_id FROM scans s2 WHERE s2.client_slug = s.client_slug AND s2.endpoint_id = s.endpoint_id AND s2.collected_at <= ?
+           ORDER BY s2.collected_at DESC, s2.scan_id DESC LIMIT 1)`,
+        [slug, moment],
+      );
+      return rows.map((r) => JSON.parse(r.document) as Finding).sort((a, b) => collate(a.endpoint.hostname, b.endpoint.hostname) || collate(a.rule, b.rule) || collate(a.id, b.id));
+    },
   };
 }
 
@@ -617,6 +634,89 @@ function outboxStore(db: SqlDriver): OutboxStore {
     },
     async list(slug) {
       return (await db.all(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE client_slug = ? ORDER BY created_at, id`, [slug])).map(toOutboxMessage);
+    },
+  };
+}
+
+const USER_COLUMNS = `id, email, name, password_hash AS "passwordHash", created_at AS "createdAt", disabled_at AS "disabledAt", last_login_at AS "lastLoginAt"`;
+
+function toUser(row: Record<string, unknown>): UserRecord {
+  return withoutUndefined({
+    id: String(row.id),
+    email: String(row.email),
+    name: String(row.name),
+    passwordHash: String(row.passwordHash),
+    createdAt: String(row.createdAt),
+    disabledAt: opt(row.disabledAt),
+    lastLoginAt: opt(row.lastLoginAt),
+  });
+}
+
+function userStore(db: SqlDriver): UserStore {
+  return {
+    async create(u) {
+      const { changes } = await db.run("INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING", [u.id, u.email, u.name, u.passwordHash, u.createdAt]);
+      return changes === 1;
+    },
+    async byEmail(email) {
+      const row = (await db.all(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [email]))[0];
+      return row ? toUser(row) : undefined;
+    },
+    async get(id) {
+      const row = (await db.all(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]))[0];
+      return row ? toUser(row) : undefined;
+    },
+    async list() {
+      return (await db.all(`SELECT ${USER_COLUMNS} FROM users ORDER BY email`)).map(toUser);
+    },
+    async setPassword(id, passwordHash) {
+      await db.run("UPDATE users SET password_hash = ? WHERE id = ?", [passwordHash, id]);
+    },
+    disable(id, at) {
+      return db.transaction(async (tx) => {
+        if ((await tx.run("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", [at, id])).changes !== 1) return false;
+        await tx.run("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL", [at, id]);
+        return true;
+      });
+    },
+    async recordLogin(id, at) {
+      await db.run("UPDATE users SET last_login_at = ? WHERE id = ?", [at, id]);
+    },
+  };
+}
+
+function toSession(row: Record<string, unknown>): SessionRecord {
+  return withoutUndefined({
+    idHash: String(row.idHash),
+    userId: String(row.userId),
+    createdAt: String(row.createdAt),
+    expiresAt: String(row.expiresAt),
+    lastSeenAt: String(row.lastSeenAt),
+    ip: opt(row.ip),
+    userAgent: opt(row.userAgent),
+    endedAt: opt(row.endedAt),
+  });
+}
+
+function sessionStore(db: SqlDriver): SessionStore {
+  return {
+    async create(s) {
+      await db.run("INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)", [s.idHash, s.userId, s.createdAt, s.expiresAt, s.lastSeenAt, s.ip ?? null, s.userAgent ?? null]);
+    },
+    async get(idHash) {
+      const row = (
+        await db.all(`SELECT id_hash AS "idHash", user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt", last_seen_at AS "lastSeenAt", ip, user_agent AS "userAgent", ended_at AS "endedAt" FROM sessions WHERE id_hash = ?`, [idHash])
+      )[0];
+      return row ? toSession(row) : undefined;
+    },
+    async touch(idHash, at) {
+      await db.run("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL", [at, idHash]);
+    },
+    async end(idHash, at) {
+      await db.run("UPDATE sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL", [at, idHash]);
+    },
+    async endAll(userId, at) {
+      return (await db.run("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL", [at, userId])).changes;
     },
   };
 }
