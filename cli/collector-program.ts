@@ -85,6 +85,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--public-url <url>", "the collector's public address, for signing links (default: $CAVEAT_PUBLIC_URL)")
     .option("--branding <file>", "the MSP's branding for acknowledgements requested through the API")
     .option("--reminder-days <days>", "remind this many days before a waiver expires (with --webhook or --smtp)", "30")
+    .option("--ignore-after <days>", "dashboard standing: advice unanswered this many days after it was requested counts as ignored", "30")
     .option("--webhook <url>", "POST waiver expiry reminders as JSON to this address (default: $CAVEAT_WEBHOOK_URL)")
     .option("--webhook-secret-file <file>", "sign webhook bodies with this secret (x-caveat-signature: sha256=HMAC)")
     .option("--smtp <url>", "email waiver expiry reminders through smtp://user:pass@host:587 or smtps://... (default: $CAVEAT_SMTP_URL)")

@@ -27,6 +27,7 @@ export interface ServeOptions extends ChannelOptions {
   signingPassphraseFile?: string;
   publicUrl?: string;
   branding?: string;
+  ignoreAfter?: string;
   reminderDays?: string;
 }
 
@@ -49,6 +50,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const identity = options.signingKey === undefined ? undefined : await readSigningIdentity(options.signingKey, options.signingPassphraseFile);
   if (options.branding !== undefined) await inputErrors(loadBrandingFile(options.branding));
   const reminderDays = parseWarnDays(options.reminderDays, "--reminder-days");
+  const ignoreAfterDays = parseWarnDays(options.ignoreAfter, "--ignore-after");
   const channels = await parseReminderChannels(options);
   const { store, label } = await openDatabase(options.database);
   const dataset = await loadDataset(options.lifecycleDir);
@@ -63,6 +65,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     identity,
     publicUrl,
     renderer: () => createReportRenderer({ branding: options.branding }),
+    ignoreAfterDays,
   });
   app.log.level = level;
   try {
@@ -73,7 +76,10 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   }
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
-  log(`caveat collector listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort} (database: ${label})`);
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+  log(`caveat collector listening on ${origin} (database: ${label})`);
+  const users = (await store.users.list()).filter((u) => !u.disabledAt).length;
+  log(`MSP dashboard: ${publicUrl ? publicUrl.replace(/\/+$/, "") : origin}/dashboard (${users ? `${users} user${users === 1 ? "" : "s"}` : "no user yet: add one with caveat user add EMAIL --name NAME"})`);
   if (identity) log(`signed acknowledgements are sealed with ${identity.subject.commonName} (SHA-256 ${identity.fingerprintSha256}, valid until ${identity.notAfter.toISOString().slice(0, 10)})`);
   else log("no --signing-key: signing links answer that signing is not set up (see caveat cert create)");
   // Current findings age even when nothing is submitted: an end-of-life date or a waiver's expiry passes.

@@ -135,7 +135,7 @@ export interface SupportModel {
 
 export const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
 
-const SEVERITY_STYLE: Record<Severity, { label: string; color: string }> = {
+export const SEVERITY_STYLE: Record<Severity, { label: string; color: string }> = {
   critical: { label: "Critical", color: "#b42318" },
   high: { label: "High", color: "#d9480f" },
   medium: { label: "Medium", color: "#b08800" },

@@ -172,7 +172,7 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
   });
 }
 
-function sendPdf(reply: FastifyReply, pdf: Uint8Array, filename: string): FastifyReply {
+export function sendPdf(reply: FastifyReply, pdf: Uint8Array, filename: string): FastifyReply {
   return reply.code(200).header("content-type", "application/pdf").header("content-disposition", `attachment; filename="${filename}"`).header("cache-control", "no-store").header("x-content-type-options", "nosniff").send(Buffer.from(pdf));
 }
 

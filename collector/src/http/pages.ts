@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { FastifyReply } from "fastify";
 
-export type PageName = "sign" | "done" | "message";
+export type PageName = "sign" | "done" | "message" | "login" | "dashboard" | "client";
 
 export interface Pages {
   render(name: PageName, context: Record<string, unknown>): string;
@@ -37,7 +37,7 @@ export function loadPages(): Promise<Pages> {
       if (file.endsWith(".hbs")) hbs.registerPartial(file.slice(0, -4), hbs.compile(await readFile(join(dir, "partials", file), "utf8"), { knownHelpersOnly: true }));
     }
     const templates = new Map<string, Handlebars.TemplateDelegate>();
-    for (const name of ["sign", "done", "message"] satisfies PageName[]) {
+    for (const name of ["sign", "done", "message", "login", "dashboard", "client"] satisfies PageName[]) {
       templates.set(name, hbs.compile(await readFile(join(dir, `${name}.hbs`), "utf8"), { knownHelpersOnly: true, strict: false }));
     }
     return {

@@ -17,6 +17,7 @@ import { AGENT_VERSION } from "../../../agent/src/version.js";
 import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
 import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
 import { registerAckRoutes } from "./ack-routes.js";
+import { registerDashboardRoutes } from "./dashboard-routes.js";
 import { addNote } from "../service/notes.js";
 
 export interface ServerOptions {
@@ -37,6 +38,8 @@ export interface ServerOptions {
   renderer?: () => Promise<ReportRenderer>;
   /** The collector's public address, for signing links handed out by the API. */
   publicUrl?: string;
+  /** Dashboard: an advised risk with no answer after this many days counts as ignored (default 30). */
+  ignoreAfterDays?: number;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -81,7 +84,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  // HTML forms (the signing page) only: every other route takes documents, and answers a form with 415.
+  // HTML forms (the signing page, the dashboard) only: every other route takes documents, and answers a form with 415.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, (request, body, done) => {
     try {
       done(null, new FormBody(new URLSearchParams(decodeBody(request, body as Buffer, bodyLimit).text)));
@@ -268,28 +271,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook("onClose", async () => {
     if (renderer) await (await renderer.catch(() => undefined))?.close();
   });
-  registerAckRoutes(app, {
-    store,
-    evaluator,
-    now,
-    identity: options.identity,
-    renderer: () => {
-      if (!renderer) {
-        renderer = makeRenderer();
-        renderer.catch(() => (renderer = undefined));
-      }
-      return renderer;
-    },
-    publicUrl: options.publicUrl,
-    admin,
-    actorOf,
-    slugOf,
-    parseForm: (request) => {
-      if (request.body instanceof FormBody) return request.body.params;
-      throw new BodyError(415, "unsupported_media_type", "send the form as application/x-www-form-urlencoded");
-    },
-    jsonBody,
-  });
+  const sharedRenderer = () => {
+    if (!renderer) {
+      renderer = makeRenderer();
+      renderer.catch(() => (renderer = undefined));
+    }
+    return renderer;
+  };
+  const parseForm = (request: FastifyRequest) => {
+    if (request.body instanceof FormBody) return request.body.params;
+    throw new BodyError(415, "unsupported_media_type", "send the form as application/x-www-form-urlencoded");
+  };
+  registerAckRoutes(app, { store, evaluator, now, identity: options.identity, renderer: sharedRenderer, publicUrl: options.publicUrl, admin, actorOf, slugOf, parseForm, jsonBody });
+  registerDashboardRoutes(app, { store, evaluator, now, renderer: sharedRenderer, publicUrl: options.publicUrl, ignoreAfterDays: options.ignoreAfterDays ?? 30, parseForm });
 
   return app;
 }
