@@ -42,7 +42,7 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   const cookieName = secure ? "__Host-caveat_session" : "caveat_session";
   const throttle = new SignInThrottle();
 
-  const render = async (reply: FastifyReply, status: number, name: PageName, context: Record<string, unknown>) => sendPage(reply, status, (await loadPages()).render(name, context));
+  const render = async (reply: FastifyReply, status: number, name: PageName, context: Record<string, unknown>) => sendPage(reply, status, (await loadPages()).render(name, { ...context, sameOriginReferrer: true }), "same-origin");
   const message = (reply: FastifyReply, status: number, heading: string, text: string, link?: { href: string; label: string }) =>
     render(reply, status, "message", { heading, message: text, msp: { name: "caveat" }, link });
 

@@ -56,12 +56,17 @@ function ackCell(summary: ClientSummary) {
   const parts: string[] = [];
   if (a.pending) parts.push(`${a.pending} awaiting signature`);
   if (a.lapsed) parts.push(`${a.lapsed} lapsed unsigned`);
+  const none = !a.lastRequestedAt;
   return {
-    signed: a.lastSignedAt ? `Signed ${formatDate(a.lastSignedAt, true)}` : a.signed ? "Signed" : "Never signed",
-    neverSigned: !a.lastSignedAt,
+    signed: a.lastSignedAt ? `Signed ${formatDate(a.lastSignedAt, true)}` : none ? "Not requested yet" : "Never signed",
+    neverSigned: !a.lastSignedAt && !none,
+    none,
     detail: parts.join(", "),
   };
 }
+
+/** Full-width charts drawn about 1:1 on a desktop screen, so their labels keep their size. */
+const WIDE = { width: 1100, height: 220 };
 
 const sparkline = (summary: ClientSummary) => stackedBars(summary.trend, SEVERITIES, { width: 150, height: 40, padding: { top: 2, right: 2, bottom: 2, left: 2 } });
 
@@ -83,7 +88,7 @@ export function overviewView(summaries: ClientSummary[], page: PageFrame) {
       { label: "Awaiting signature", value: summaries.reduce((n, s) => n + s.acks.pending, 0) },
       { label: "Clients poor or at risk", value: summaries.filter((s) => s.standing.band === "poor" || s.standing.band === "at-risk").length, alert: summaries.some((s) => s.standing.band === "at-risk") },
     ],
-    trend: chartView(stackedBars(combined, SEVERITIES)),
+    trend: chartView(stackedBars(combined, SEVERITIES, WIDE)),
     legend: SEVERITIES.map((s) => ({ key: s, label: SEVERITY_STYLE[s].label })),
     clients: ranked.map((s) => ({
       slug: s.client.slug,
@@ -107,7 +112,7 @@ export function clientView(d: ClientDashboard, page: PageFrame, extra: Record<st
   const counts = d.standing.counts;
   const score = lineChart(
     d.scoreHistory.map((p) => ({ at: p.at, value: p.score })),
-    { min: 0, max: 100 },
+    { min: 0, max: 100, width: 540, height: 200 },
   );
   return {
     ...frame(page, d.client.name),
@@ -123,7 +128,7 @@ export function clientView(d: ClientDashboard, page: PageFrame, extra: Record<st
       credits: (Object.entries(STANDING_POLICY.credits) as [RiskState, number][]).map(([state, credit]) => `${STATE[state].label.toLowerCase()} ${credit}`).join(", "),
       bands: `good from ${STANDING_POLICY.bands.good}, fair from ${STANDING_POLICY.bands.fair}, poor from ${STANDING_POLICY.bands.poor}, below that at risk`,
     },
-    trend: chartView(stackedBars(d.trend, SEVERITIES)),
+    trend: chartView(stackedBars(d.trend, SEVERITIES, WIDE)),
     score: { ...score, axis: { left: 36, right: score.width - 10 }, empty: score.empty },
     legend: SEVERITIES.map((s) => ({ key: s, label: SEVERITY_STYLE[s].label })),
     severities: severityCells(d.open),

@@ -50,14 +50,18 @@ export function loadPages(): Promise<Pages> {
   return loaded;
 }
 
-/** Sends a page with the headers every page gets: no caching (a signing link is a secret), no referrer, the CSP. */
-export function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
+/**
+ * Sends a page with the headers every page gets: no caching, the CSP, and no referrer (a signing link is a
+ * secret). Dashboard pages pass "same-origin": their URLs hold no secret, and with no-referrer Chromium
+ * sends `Origin: null` on a form post, which the dashboard's same-origin check must refuse.
+ */
+export function sendPage(reply: FastifyReply, status: number, html: string, referrerPolicy: "no-referrer" | "same-origin" = "no-referrer"): FastifyReply {
   return reply
     .code(status)
     .header("content-type", "text/html; charset=utf-8")
     .header("content-security-policy", PAGE_CSP)
     .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
+    .header("referrer-policy", referrerPolicy)
     .header("x-content-type-options", "nosniff")
     .header("x-frame-options", "DENY")
     .send(html);

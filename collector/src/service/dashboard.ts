@@ -62,7 +62,11 @@ export async function clientSummaries(store: Store, options: DashboardOptions): 
 export async function clientDashboard(store: Store, slug: string, options: DashboardOptions): Promise<ClientDashboard> {
   const client = await requireClient(store, slug);
   const { summary, endpoints, findings, documents, advised, decisions, weeks } = await gather(store, client, options, true);
-  const [notes, signatures] = await Promise.all([store.notes.list(slug), Promise.all(documents.map((d) => (d.status === "pending" ? undefined : store.acks.signature(slug, d.id))))]);
+  const [notes, signatures, firstSeen] = await Promise.all([
+    store.notes.list(slug),
+    Promise.all(documents.map((d) => (d.status === "pending" ? undefined : store.acks.signature(slug, d.id)))),
+    store.findings.firstSeen(slug),
+  ]);
   const openByEndpoint = new Map<string, number>();
   for (const f of findings) if (!f.waived) openByEndpoint.set(f.endpoint.id, (openByEndpoint.get(f.endpoint.id) ?? 0) + 1);
   const decisionsByDocument = new Map<string, number>();
@@ -77,7 +81,8 @@ export async function clientDashboard(store: Store, slug: string, options: Dashb
     ...summary,
     scoreBefore: scoreHistory[0]!.score,
     endpointList: endpoints.map((e) => ({ ...e, open: openByEndpoint.get(e.id) ?? 0 })),
-    findings,
+    // When the store first saw each risk, however many scans ago (an ingest only compares with the scan before).
+    findings: findings.map((f) => (firstSeen.has(f.id) ? { ...f, firstSeen: firstSeen.get(f.id)! } : f)),
     documents: documents.map((d, i) => ({ ...d, ...(signatures[i] ? { signature: signatures[i] } : {}), decisions: decisionsByDocument.get(d.id) ?? 0 })),
     notes: notes.slice().reverse(),
     scoreHistory,
