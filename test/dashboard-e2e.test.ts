@@ -158,7 +158,7 @@ describe.each(databases)("the MSP dashboard in a browser: %s", (name, start) => 
     expect(page.url()).toBe(`${base}/dashboard/clients/riverside`);
     // HttpOnly: the page's own script (if any could run) cannot read the session.
     expect(await page.evaluate("document.cookie")).toBe("");
-    const [cookie] = await context.cookies(base);
+    const [cookie] = await context.cookies();
     // Behind https (publicUrl): a __Host- cookie, Secure, pinned to this host (Chromium keeps Secure cookies on loopback).
     expect(cookie).toMatchObject({ name: "__Host-caveat_session", httpOnly: true, secure: true, sameSite: "Strict", path: "/" });
     await page.close();
@@ -211,7 +211,7 @@ describe.each(databases)("the MSP dashboard in a browser: %s", (name, start) => 
     expect(body).toContain("Critical\tOperating system past end of life\tRECEPTION-PC\tMicrosoft Windows 7 Professional\t31 Aug 2026\tAccepted");
     expect(body).toContain("ThinkPad X1 Carbon Gen 12");
     const signedHref = await page.$eval('a[href$="signed.pdf"]', (a) => (a as unknown as { href: string }).href);
-    const cookie = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const pdf = await fetch(signedHref, { headers: { cookie } });
     expect([pdf.status, pdf.headers.get("content-type")]).toEqual([200, "application/pdf"]);
     expect((await fetch(signedHref, { redirect: "manual" })).status).toBe(303);
