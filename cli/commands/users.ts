@@ -12,7 +12,7 @@ async function passwordOf(file: string | undefined): Promise<{ password: string;
   const given = await readSecret(file, "CAVEAT_PASSWORD", "password");
   if (given !== undefined) return { password: given, generated: false };
   // 20 characters from 32 letters and digits without look-alikes (no 0/O, 1/l/I): 100 bits.
-  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789AB";
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789A"; // 32: each random byte maps evenly
   return { password: [...randomBytes(20)].map((b) => alphabet[b % 32]).join(""), generated: true };
 }
 
