@@ -4,7 +4,7 @@
 // when the browser says it comes from another origin.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ReportRenderer } from "../../../reports/src/report.js";
-import { requestAcknowledgement } from "../service/acks.js";
+import { checkAckRequest, requestAcknowledgement } from "../service/acks.js";
 import { requireClient } from "../service/catalogs.js";
 import { clientDashboard, clientSummaries } from "../service/dashboard.js";
 import { ServiceError } from "../service/errors.js";
@@ -154,55 +154,52 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
     return pageErrors(reply, () => clientPage(reply, signed, slugParam(request)));
   });
 
-  app.post("/dashboard/clients/:slug/notes", async (request, reply) => {
-    const signed = await signedIn(request, reply);
-    if (!signed) return reply;
-    const form = options.parseForm(request);
-    if (!(await changeAllowed(request, reply, signed, form))) return reply;
-    return pageErrors(reply, async () => {
-      const slug = slugParam(request);
-      const input = { date: form.get("date") || undefined, channel: form.get("channel") ?? "", who: form.get("who") ?? "", summary: form.get("summary") ?? "" };
-      try {
-        await addNote(store, slug, input, actorOf(signed), now());
-      } catch (error) {
-        if (!(error instanceof ServiceError) || error.code !== "invalid_request") throw error;
-        return clientPage(reply, signed, slug, 400, { noteError: error.message, noteDate: input.date, noteChannel: input.channel, noteWho: input.who, noteSummary: input.summary });
-      }
-      return reply.code(303).header("location", `/dashboard/clients/${slug}#notes`).send();
+  /** A form on a client's page that changes something: signed in, CSRF and origin checked, the client's slug valid. */
+  const clientForm = (path: string, handle: (reply: FastifyReply, signed: Signed, slug: string, form: URLSearchParams) => Promise<unknown>) =>
+    app.post(`/dashboard/clients/:slug/${path}`, async (request, reply) => {
+      const signed = await signedIn(request, reply);
+      if (!signed) return reply;
+      const form = options.parseForm(request);
+      if (!(await changeAllowed(request, reply, signed, form))) return reply;
+      return pageErrors(reply, () => handle(reply, signed, slugParam(request), form));
     });
+
+  clientForm("notes", async (reply, signed, slug, form) => {
+    const input = { date: form.get("date") || undefined, channel: form.get("channel") ?? "", who: form.get("who") ?? "", summary: form.get("summary") ?? "" };
+    try {
+      await addNote(store, slug, input, actorOf(signed), now());
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.code !== "invalid_request") throw error;
+      return clientPage(reply, signed, slug, 400, { noteError: error.message, noteDate: input.date, noteChannel: input.channel, noteWho: input.who, noteSummary: input.summary });
+    }
+    return reply.code(303).header("location", `/dashboard/clients/${slug}#notes`).send();
   });
 
-  app.post("/dashboard/clients/:slug/acks", async (request, reply) => {
-    const signed = await signedIn(request, reply);
-    if (!signed) return reply;
-    const form = options.parseForm(request);
-    if (!(await changeAllowed(request, reply, signed, form))) return reply;
-    return pageErrors(reply, async () => {
-      const slug = slugParam(request);
-      const kept = { ackEmail: form.get("signerEmail") ?? "", ackExpires: form.get("expiresDays") ?? "14", ackAccept: form.get("acceptDays") ?? "365", ackBaseline: form.get("kind") === "baseline" };
-      try {
-        const days = (name: string, fallback: number) => {
-          const raw = form.get(name);
-          if (raw === null || raw === "") return fallback;
-          if (!/^\d{1,4}$/.test(raw)) throw new ServiceError("invalid_request", `${name === "expiresDays" ? "the link's lifetime" : "the accept period"}: expected a whole number of days`);
-          return Number(raw);
-        };
-        await requireClient(store, slug); // before Chromium starts
-        const issued = await requestAcknowledgement(store, options.evaluator, await options.renderer(), slug, {
-          kind: kept.ackBaseline ? "baseline" : "periodic",
-          signerEmail: kept.ackEmail.trim() || undefined,
-          expiresDays: days("expiresDays", 14),
-          acceptDays: days("acceptDays", 365),
-          actor: actorOf(signed),
-          now: now(),
-        });
-        const path = `/sign/${issued.token}`;
-        return clientPage(reply, signed, slug, 201, { issued: { id: issued.document.id, link: options.publicUrl ? `${options.publicUrl.replace(/\/+$/, "")}${path}` : path, expires: issued.document.expiresAt.slice(0, 10) } });
-      } catch (error) {
-        if (!(error instanceof ServiceError) || (error.code !== "invalid_request" && error.code !== "conflict")) throw error;
-        return clientPage(reply, signed, slug, error.status, { ackError: error.message, ...kept });
-      }
-    });
+  clientForm("acks", async (reply, signed, slug, form) => {
+    const kept = { ackEmail: form.get("signerEmail") ?? "", ackExpires: form.get("expiresDays") ?? "14", ackAccept: form.get("acceptDays") ?? "365", ackBaseline: form.get("kind") === "baseline" };
+    try {
+      const days = (name: string, fallback: number) => {
+        const raw = form.get(name);
+        if (raw === null || raw === "") return fallback;
+        if (!/^\d{1,4}$/.test(raw)) throw new ServiceError("invalid_request", `${name === "expiresDays" ? "the link's lifetime" : "the accept period"}: expected a whole number of days`);
+        return Number(raw);
+      };
+      // Checked before Chromium starts.
+      const request = { signerEmail: kept.ackEmail.trim() || undefined, expiresDays: days("expiresDays", 14), acceptDays: days("acceptDays", 365) };
+      checkAckRequest(request);
+      await requireClient(store, slug);
+      const issued = await requestAcknowledgement(store, options.evaluator, await options.renderer(), slug, {
+        ...request,
+        kind: kept.ackBaseline ? "baseline" : "periodic",
+        actor: actorOf(signed),
+        now: now(),
+      });
+      const path = `/sign/${issued.token}`;
+      return clientPage(reply, signed, slug, 201, { issued: { id: issued.document.id, link: options.publicUrl ? `${options.publicUrl.replace(/\/+$/, "")}${path}` : path, expires: issued.document.expiresAt.slice(0, 10) } });
+    } catch (error) {
+      if (!(error instanceof ServiceError) || (error.code !== "invalid_request" && error.code !== "conflict")) throw error;
+      return clientPage(reply, signed, slug, error.status, { ackError: error.message, ...kept });
+    }
   });
 
   for (const which of ["report", "signed"] as const) {

@@ -25,7 +25,8 @@ let base: string;
 
 beforeAll(async () => {
   store = await openStore(join(await mkdtemp(join(tmpdir(), "caveat-dash-")), "caveat.db"));
-  app = buildServer({ store, evaluator: createEvaluator(store, new LifecycleIndex(BUNDLED_PRODUCTS)) });
+  // No Chromium here: a request that got as far as rendering would fail (the browser e2e renders).
+  app = buildServer({ store, evaluator: createEvaluator(store, new LifecycleIndex(BUNDLED_PRODUCTS)), renderer: () => Promise.reject(new Error("Chromium must not start in this test")) });
   await app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   await addUser(store, { email: "sam@msp.example", name: `Sam ${HOSTILE}`, password: PASSWORD }, new Date());
@@ -215,6 +216,18 @@ describe("forms", () => {
     expect(answer.status).toBe(400);
     expect(answer.text).toMatch(/class="error" role="alert">[^<]*summary/);
     expect(answer.text).toContain('value="Dana"');
+  });
+
+  it("keeps what was typed and says what is wrong when a signature request is not valid, before starting Chromium", async () => {
+    const { cookie, csrf } = await signIn();
+    const before = (await store.acks.list("acme")).length;
+    for (const [field, value, words] of [["expiresDays", "two weeks", "lifetime: expected a whole number of days"], ["expiresDays", "120", "expires: expected 1 to 90 days"], ["acceptDays", "0", "accept period: expected 1 to 1095 days"], ["signerEmail", "dana at acme", "expected an address like name@example.com"]] as const) {
+      const answer = await call("POST", "/dashboard/clients/acme/acks", { cookie, form: { _csrf: csrf, signerEmail: "dana@acme.example", [field]: value } });
+      expect(answer.status, `${field}=${value}`).toBe(400);
+      expect(answer.text).toContain(words);
+      expect(answer.text).toContain(`value="${field === "signerEmail" ? value : "dana@acme.example"}"`);
+    }
+    expect(await store.acks.list("acme")).toHaveLength(before);
   });
 
   it("refuses a form body anywhere in the API and a JSON body at sign-in", async () => {

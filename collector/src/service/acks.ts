@@ -56,12 +56,18 @@ export function decidable(findings: Findings): Finding[] {
   return findings.findings.filter((f) => !f.waived && f.severity !== "info");
 }
 
-export async function requestAcknowledgement(store: Store, evaluator: Evaluator, renderer: ReportRenderer, slug: string, options: AckRequestOptions): Promise<IssuedAck> {
+/** The request's periods and email, checked (callers may check before they start a renderer); returns the periods with defaults. */
+export function checkAckRequest(options: Pick<AckRequestOptions, "expiresDays" | "acceptDays" | "signerEmail">): { expiresDays: number; acceptDays: number } {
   const expiresDays = options.expiresDays ?? 14;
   const acceptDays = options.acceptDays ?? 365;
   if (!Number.isInteger(expiresDays) || expiresDays < 1 || expiresDays > 90) throw new ServiceError("invalid_request", "expires: expected 1 to 90 days");
   if (!Number.isInteger(acceptDays) || acceptDays < 1 || acceptDays > 1095) throw new ServiceError("invalid_request", "accept period: expected 1 to 1095 days (three years)");
   if (options.signerEmail !== undefined && !EMAIL.test(options.signerEmail)) throw new ServiceError("invalid_request", `signer email ${JSON.stringify(options.signerEmail)}: expected an address like name@example.com`);
+  return { expiresDays, acceptDays };
+}
+
+export async function requestAcknowledgement(store: Store, evaluator: Evaluator, renderer: ReportRenderer, slug: string, options: AckRequestOptions): Promise<IssuedAck> {
+  const { expiresDays, acceptDays } = checkAckRequest(options);
   const { now } = options;
   const { findings, skipped } = await clientFindings(store, evaluator, slug, now);
   const openFindings = decidable(findings).length;
