@@ -10,6 +10,7 @@ import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { BUNDLED_PRODUCTS } from "../lifecycle/data/index.js";
 import { LifecycleIndex } from "../lifecycle/match.js";
 import { createClient } from "../service/audit.js";
+import { scansSince } from "../service/dashboard.js";
 import { createEvaluator } from "../service/evaluation.js";
 import { issueToken, hashToken } from "../service/tokens.js";
 import { addUser } from "../service/users.js";
@@ -184,6 +185,18 @@ describe("pages", () => {
     expect((await call("GET", "/dashboard/clients/globex/acks/CVT-20260101-0123456789/report.pdf", { cookie })).status).toBe(404);
     const overview = await call("GET", "/dashboard", { cookie });
     expect(overview.text).toContain("1 lapsed unsigned");
+  });
+});
+
+describe("trend data", () => {
+  it("reads every scan of the window however many there are, a page at a time", async () => {
+    await createClient(store, { slug: "paged", name: "Paged", createdAt: "2026-01-01T00:00:00.000Z" }, "test");
+    const scan = (i: number, at: string) => ({ scanId: randomUUID(), clientSlug: "paged", collectedAt: at, receivedAt: at, inventory: { text: "{}" }, endpoint: { id: `e${i}`, hostname: `PC-${i}`, os: "Windows 11", type: "desktop" }, softwareCount: 0, findings: [], summary: { findings: i, waived: 0, bySeverity: { high: i } } });
+    // Seven scans, three of them at one moment: pages of two overlap at their boundaries.
+    const moments = ["2026-10-01T00:00:00.000Z", "2026-10-02T00:00:00.000Z", "2026-10-02T00:00:00.000Z", "2026-10-02T00:00:00.000Z", "2026-10-03T00:00:00.000Z", "2026-10-04T00:00:00.000Z", "2026-10-05T00:00:00.000Z"];
+    for (const [i, at] of moments.entries()) await store.scans.add(scan(i, at));
+    expect((await scansSince(store, "paged", "2026-09-01T00:00:00.000Z", 2)).map((s) => s.summary.findings).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect((await scansSince(store, "paged", "2026-10-03T00:00:00.000Z", 2)).map((s) => s.summary.findings).sort()).toEqual([4, 5, 6]);
   });
 });
 

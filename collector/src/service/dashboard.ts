@@ -4,7 +4,7 @@
 import type { Finding, Findings } from "../../../schemas/findings.v1.js";
 import { computeStanding, type AdvisedDocument, type Standing } from "../domain/standing.js";
 import { dayRange, openFindingsSeries, type SeriesPoint } from "../domain/trend.js";
-import type { AckDocument, AckSignature, Client, ClientNote, EndpointRecord, Store } from "../store/types.js";
+import type { AckDocument, AckSignature, Client, ClientNote, EndpointRecord, ScanRecord, Store } from "../store/types.js";
 import { decidable } from "./acks.js";
 import { requireClient } from "./catalogs.js";
 
@@ -97,7 +97,8 @@ async function gather(store: Store, client: Client, options: DashboardOptions, f
     store.findings.current(slug),
     store.acks.list(slug),
     store.acks.decisions(slug),
-    store.findings.history(slug, { since: new Date(options.now.getTime() - (TREND_WEEKS * 7 + 366) * 86_400_000).toISOString(), limit: 10_000 }),
+    // A quarter before the window: an endpoint silent for longer than that counts from its next scan.
+    scansSince(store, slug, new Date(options.now.getTime() - (TREND_WEEKS * 7 + 90) * 86_400_000).toISOString()),
   ]);
   const advised = await advisedDocuments(store, slug, documents);
   const standing = computeStanding({ at: now, ignoreAfterDays: options.ignoreAfterDays, current: findings, documents: advised, decisions });
@@ -123,6 +124,22 @@ async function gather(store: Store, client: Client, options: DashboardOptions, f
     trend: openFindingsSeries(history.map((h) => ({ endpointId: h.endpointId, collectedAt: h.collectedAt, bySeverity: h.summary.bySeverity })), weeks),
   };
   return { summary, endpoints, findings, documents, advised, decisions, weeks };
+}
+
+/** Every scan collected since a moment, oldest first, read a page at a time (history() caps what one call returns). */
+export async function scansSince(store: Store, slug: string, since: string, pageSize = 10_000): Promise<ScanRecord[]> {
+  const scans = new Map<string, ScanRecord>();
+  for (let from = since, size = pageSize; ; ) {
+    const page = await store.findings.history(slug, { since: from, limit: size });
+    for (const scan of page) scans.set(scan.scanId, scan);
+    const last = page.at(-1)?.collectedAt;
+    if (page.length < size || last === undefined) break;
+    // Pages overlap at their boundary moment (since is inclusive). A full page all at one moment cannot
+    // move on: read it again, larger.
+    if (last === from) size *= 2;
+    else from = last;
+  }
+  return [...scans.values()];
 }
 
 /** Each document with the findings it asked the client to decide (its frozen snapshot). */
