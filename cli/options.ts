@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { isIsoDate } from "../collector/src/domain/dates.js";
+import { CLIENT_SLUG } from "../collector/src/domain/client-slug.js";
 import { CliError } from "./errors.js";
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 export function parseClientSlug(value: string, flag: string): string {
-  if (!SLUG.test(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected a client slug (lowercase letters, digits and inner hyphens, e.g. acme-dental)`);
+  if (!CLIENT_SLUG.test(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected a client slug (lowercase letters, digits and inner hyphens, e.g. acme-dental)`);
   return value;
 }
 

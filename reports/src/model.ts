@@ -206,6 +206,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
 }
 
 /** Stable for the same findings data: the same document id whenever the same findings are rendered. */
+/** What documentId() makes: CVT-<as-of, 8 digits>-<10 upper-case hex digits>. */
+export const DOCUMENT_ID = /^CVT-\d{8}-[0-9A-F]{10}$/;
+
 export function documentId(asOf: string, findingsSha256: string): string {
   return `CVT-${asOf.replaceAll("-", "")}-${findingsSha256.slice(0, 10).toUpperCase()}`;
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { addDays, formatDate } from "../../../reports/src/model.js";
 import type { ReportRenderer } from "../../../reports/src/report.js";
 import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
-import { decidable, documentForLink, openAcknowledgement, recordView, requestAcknowledgement, signAcknowledgement, type FormProblems, type OpenAck, type SigningForm } from "../service/acks.js";
+import { acknowledgementDocument, acknowledgementPdf, decidable, documentForLink, openAcknowledgement, recordView, requestAcknowledgement, signAcknowledgement, type FormProblems, type OpenAck, type SigningForm } from "../service/acks.js";
 import { recordAudit } from "../service/audit.js";
 import { ServiceError } from "../service/errors.js";
 import type { Evaluator } from "../service/evaluation.js";
@@ -32,7 +32,6 @@ export interface AckRouteOptions {
 
 /** How long after signing the signed copy can be downloaded with the link (then only the MSP has it). */
 const SIGNED_DOWNLOAD_MS = 3_600_000;
-const DOCUMENT_ID = /^CVT-\d{8}-[0-9A-F]{10}$/;
 const NEUTRAL = { msp: { name: "Risk acknowledgement", logo: null }, accentColor: "#1f4e79" };
 
 export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions): void {
@@ -118,13 +117,7 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
 
   // Admin API.
   const { admin, actorOf, slugOf } = options;
-  const documentOf = async (request: FastifyRequest) => {
-    const slug = await slugOf(request);
-    const id = (request.params as { id: string }).id;
-    const document = DOCUMENT_ID.test(id) ? await store.acks.get(slug, id) : undefined;
-    if (!document) throw new ServiceError("not_found", `client "${slug}" has no acknowledgement document ${id}`);
-    return document;
-  };
+  const documentOf = async (request: FastifyRequest) => acknowledgementDocument(store, await slugOf(request), (request.params as { id: string }).id);
 
   app.post("/api/v1/clients/:slug/acks", { onRequest: admin }, async (request, reply) => {
     const slug = await slugOf(request);
@@ -159,17 +152,12 @@ export function registerAckRoutes(app: FastifyInstance, options: AckRouteOptions
     return { document: withoutTokenHash(document), signature: signature ?? null, decisions };
   });
 
-  app.get("/api/v1/clients/:slug/acks/:id/report.pdf", { onRequest: admin }, async (request, reply) => {
-    const document = await documentOf(request);
-    return sendPdf(reply, (await store.acks.pdf(document.clientSlug, document.id, "report"))!, `${document.id}.pdf`);
-  });
-
-  app.get("/api/v1/clients/:slug/acks/:id/signed.pdf", { onRequest: admin }, async (request, reply) => {
-    const document = await documentOf(request);
-    const pdf = await store.acks.pdf(document.clientSlug, document.id, "signed");
-    if (!pdf) throw new ServiceError("not_found", `document ${document.id} is not signed yet`);
-    return sendPdf(reply, pdf, `${document.id}-signed.pdf`);
-  });
+  for (const which of ["report", "signed"] as const) {
+    app.get(`/api/v1/clients/:slug/acks/:id/${which}.pdf`, { onRequest: admin }, async (request, reply) => {
+      const { pdf, filename } = await acknowledgementPdf(store, await slugOf(request), (request.params as { id: string }).id, which);
+      return sendPdf(reply, pdf, filename);
+    });
+  }
 }
 
 export function sendPdf(reply: FastifyReply, pdf: Uint8Array, filename: string): FastifyReply {

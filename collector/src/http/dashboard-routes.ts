@@ -4,7 +4,8 @@
 // when the browser says it comes from another origin.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ReportRenderer } from "../../../reports/src/report.js";
-import { checkAckRequest, requestAcknowledgement } from "../service/acks.js";
+import { CLIENT_SLUG } from "../domain/client-slug.js";
+import { acknowledgementPdf, checkAckRequest, requestAcknowledgement } from "../service/acks.js";
 import { requireClient } from "../service/catalogs.js";
 import { clientDashboard, clientSummaries } from "../service/dashboard.js";
 import { ServiceError } from "../service/errors.js";
@@ -26,9 +27,6 @@ export interface DashboardRouteOptions {
   ignoreAfterDays: number;
   parseForm: (request: FastifyRequest) => URLSearchParams;
 }
-
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const DOCUMENT_ID = /^CVT-\d{8}-[0-9A-F]{10}$/;
 
 interface Signed {
   user: UserRecord;
@@ -82,7 +80,7 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   const actorOf = (signed: Signed) => `user:${signed.user.email}`;
   const slugParam = (request: FastifyRequest) => {
     const slug = (request.params as { slug: string }).slug;
-    if (!SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
+    if (!CLIENT_SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
     return slug;
   };
 
@@ -207,12 +205,8 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
       const signed = await signedIn(request, reply);
       if (!signed) return reply;
       return pageErrors(reply, async () => {
-        const slug = slugParam(request);
-        const { id } = request.params as { id: string };
-        const document = DOCUMENT_ID.test(id) ? await store.acks.get(slug, id) : undefined;
-        const pdf = document ? await store.acks.pdf(slug, id, which) : undefined;
-        if (!pdf) throw new ServiceError("not_found", `client "${slug}" has no ${which === "signed" ? "signed copy of" : "document"} ${id}`);
-        return sendPdf(reply, pdf, `${id}${which === "signed" ? "-signed" : ""}.pdf`);
+        const { pdf, filename } = await acknowledgementPdf(store, slugParam(request), (request.params as { id: string }).id, which);
+        return sendPdf(reply, pdf, filename);
       });
     });
   }

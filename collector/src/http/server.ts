@@ -13,6 +13,7 @@ import type { Evaluator } from "../service/evaluation.js";
 import type { Store, TokenRecord } from "../store/types.js";
 import { DatabaseUnavailableError } from "../store/sql/errors.js";
 import { Metrics } from "./metrics.js";
+import { CLIENT_SLUG } from "../domain/client-slug.js";
 import { AGENT_VERSION } from "../../../agent/src/version.js";
 import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
 import type { SigningIdentity } from "../../../reports/src/pdf-signature.js";
@@ -42,7 +43,6 @@ export interface ServerOptions {
   ignoreAfterDays?: number;
 }
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 declare module "fastify" {
@@ -126,7 +126,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const actorOf = (request: FastifyRequest) => `token:${request.token!.id}${request.token!.label ? ` (${request.token!.label})` : ""}`;
   const slugOf = async (request: FastifyRequest) => {
     const slug = (request.params as { slug: string }).slug;
-    if (!SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
+    if (!CLIENT_SLUG.test(slug)) throw new ServiceError("not_found", `no client "${slug}"`);
     await requireClient(store, slug);
     return slug;
   };
@@ -178,7 +178,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.post("/api/v1/clients", { onRequest: admin }, async (request, reply) => {
     const body = jsonBody(request) as { slug?: unknown; name?: unknown };
-    if (typeof body.slug !== "string" || !SLUG.test(body.slug)) throw new ServiceError("invalid_request", "slug: expected lowercase letters, digits and inner hyphens (e.g. acme-dental)");
+    if (typeof body.slug !== "string" || !CLIENT_SLUG.test(body.slug)) throw new ServiceError("invalid_request", "slug: expected lowercase letters, digits and inner hyphens (e.g. acme-dental)");
     if (typeof body.name !== "string" || body.name.trim() === "" || body.name.length > 256) throw new ServiceError("invalid_request", "name: expected the client's name (1 to 256 characters)");
     const client = { slug: body.slug, name: body.name.trim(), createdAt: now().toISOString() };
     if (!(await createClient(store, client, actorOf(request)))) throw new ServiceError("conflict", `client "${body.slug}" exists already`);

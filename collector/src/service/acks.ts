@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { Finding, Findings } from "../../../schemas/findings.v1.js";
 import type { ReportModel } from "../../../reports/src/model.js";
-import { addDays } from "../../../reports/src/model.js";
+import { addDays, DOCUMENT_ID } from "../../../reports/src/model.js";
 import { findingsData, sha256Hex, type ReportRenderer } from "../../../reports/src/report.js";
 import { ACKNOWLEDGEMENT_ATTACHMENT, signPdf, type SigningIdentity } from "../../../reports/src/pdf-signature.js";
 import type { AckDecision, AckDocument, AckKind, AckSignature, Store } from "../store/types.js";
@@ -64,6 +64,21 @@ export function checkAckRequest(options: Pick<AckRequestOptions, "expiresDays" |
   if (!Number.isInteger(acceptDays) || acceptDays < 1 || acceptDays > 1095) throw new ServiceError("invalid_request", "accept period: expected 1 to 1095 days (three years)");
   if (options.signerEmail !== undefined && !EMAIL.test(options.signerEmail)) throw new ServiceError("invalid_request", `signer email ${JSON.stringify(options.signerEmail)}: expected an address like name@example.com`);
   return { expiresDays, acceptDays };
+}
+
+/** A client's acknowledgement document by id (ServiceError not_found for an unknown or malformed id, or another client's). */
+export async function acknowledgementDocument(store: Store, slug: string, id: string): Promise<AckDocument> {
+  const document = DOCUMENT_ID.test(id) ? await store.acks.get(slug, id) : undefined;
+  if (!document) throw new ServiceError("not_found", `client "${slug}" has no acknowledgement document ${id}`);
+  return document;
+}
+
+/** A document's PDF, the report sent for signature or the signed copy, with the file name to save it as. */
+export async function acknowledgementPdf(store: Store, slug: string, id: string, which: "report" | "signed"): Promise<{ pdf: Uint8Array; filename: string }> {
+  const document = await acknowledgementDocument(store, slug, id);
+  const pdf = await store.acks.pdf(slug, document.id, which);
+  if (!pdf) throw new ServiceError("not_found", `document ${document.id} is not signed yet`);
+  return { pdf, filename: `${document.id}${which === "signed" ? "-signed" : ""}.pdf` };
 }
 
 export async function requestAcknowledgement(store: Store, evaluator: Evaluator, renderer: ReportRenderer, slug: string, options: AckRequestOptions): Promise<IssuedAck> {
