@@ -19,6 +19,7 @@ describe("stackedBars", () => {
     expect(chart).toEqual({
       width: 100,
       height: 60,
+      axis: { left: 0, right: 100 },
       max: 5,
       empty: false,
       bars: [

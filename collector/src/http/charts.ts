@@ -23,9 +23,16 @@ export interface XLabel {
   label: string;
 }
 
+/** The plot area's left and right edges: where a template draws the grid lines and the y labels. */
+export interface Axis {
+  left: number;
+  right: number;
+}
+
 export interface StackedBars {
   width: number;
   height: number;
+  axis: Axis;
   bars: {
     x: number;
     width: number;
@@ -45,6 +52,7 @@ export interface StackedBars {
 export interface LineChart {
   width: number;
   height: number;
+  axis: Axis;
   /** "x1,y1 x2,y2" for <polyline>. */
   points: string;
   dots: { x: number; y: number; label: string; title: string }[];
@@ -66,7 +74,8 @@ function frame(n: number, options: ChartOptions = {}) {
   const pad = { ...DEFAULTS.padding, ...options.padding };
   const plot = { left: pad.left, top: pad.top, width: width - pad.left - pad.right, height: height - pad.top - pad.bottom, bottom: height - pad.bottom };
   const slot = n > 0 ? plot.width / n : 0;
-  return { width, height, plot, slot, centre: (i: number) => plot.left + (i + 0.5) * slot };
+  const axis = { left: round1(plot.left), right: round1(plot.left + plot.width) };
+  return { width, height, plot, axis, slot, centre: (i: number) => plot.left + (i + 0.5) * slot };
 }
 
 /** The smallest 1, 2 or 5 × 10^n at or above `value`. */
@@ -96,10 +105,10 @@ function xLabels(days: string[], centre: (i: number) => number): XLabel[] {
 }
 
 export function stackedBars(points: SeriesPoint[], keys: readonly string[], options: ChartOptions & { unit?: string } = {}): StackedBars {
-  const { width, height, plot, slot, centre } = frame(points.length, options);
+  const { width, height, plot, axis, slot, centre } = frame(points.length, options);
   const totals = points.map((p) => keys.reduce((sum, key) => sum + (p.values[key] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
-  if (max === 0) return { width, height, bars: [], yTicks: [], xLabels: [], max: 0, empty: true };
+  if (max === 0) return { width, height, axis, bars: [], yTicks: [], xLabels: [], max: 0, empty: true };
 
   const y = (value: number) => round1(plot.bottom - (value / max) * plot.height);
   const barWidth = slot * BAR_SHARE;
@@ -121,6 +130,7 @@ export function stackedBars(points: SeriesPoint[], keys: readonly string[], opti
   return {
     width,
     height,
+    axis,
     bars,
     yTicks: tickValues(0, max).map((v) => ({ y: y(v), label: String(v) })),
     xLabels: xLabels(points.map((p) => p.at), centre),
@@ -131,9 +141,9 @@ export function stackedBars(points: SeriesPoint[], keys: readonly string[], opti
 
 /** Null values are gaps: no dot, and the polyline goes straight past them. `min`/`max` fix the axis (the score uses 0..100). */
 export function lineChart(points: { at: string; value: number | null }[], options: ChartOptions & { min?: number; max?: number } = {}): LineChart {
-  const { width, height, plot, centre } = frame(points.length, options);
+  const { width, height, plot, axis, centre } = frame(points.length, options);
   const known = points.flatMap((p) => (p.value === null ? [] : [p.value]));
-  if (known.length === 0) return { width, height, points: "", dots: [], yTicks: [], xLabels: [], empty: true };
+  if (known.length === 0) return { width, height, axis, points: "", dots: [], yTicks: [], xLabels: [], empty: true };
 
   const min = options.min ?? Math.min(0, ...known);
   const max = options.max ?? min + (niceMax(Math.max(...known) - min) || 1);
@@ -142,6 +152,7 @@ export function lineChart(points: { at: string; value: number | null }[], option
   return {
     width,
     height,
+    axis,
     points: dots.map((d) => `${d.x},${d.y}`).join(" "),
     dots,
     yTicks: tickValues(min, max).map((v) => ({ y: y(v), label: String(v) })),

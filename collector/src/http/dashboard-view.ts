@@ -88,7 +88,7 @@ export function overviewView(summaries: ClientSummary[], page: PageFrame) {
       { label: "Awaiting signature", value: summaries.reduce((n, s) => n + s.acks.pending, 0) },
       { label: "Clients poor or at risk", value: summaries.filter((s) => s.standing.band === "poor" || s.standing.band === "at-risk").length, alert: summaries.some((s) => s.standing.band === "at-risk") },
     ],
-    trend: chartView(stackedBars(combined, SEVERITIES, WIDE)),
+    trend: stackedBars(combined, SEVERITIES, WIDE),
     legend: SEVERITIES.map((s) => ({ key: s, label: SEVERITY_STYLE[s].label })),
     clients: ranked.map((s) => ({
       slug: s.client.slug,
@@ -128,8 +128,8 @@ export function clientView(d: ClientDashboard, page: PageFrame, extra: Record<st
       credits: (Object.entries(STANDING_POLICY.credits) as [RiskState, number][]).map(([state, credit]) => `${STATE[state].label.toLowerCase()} ${credit}`).join(", "),
       bands: `good from ${STANDING_POLICY.bands.good}, fair from ${STANDING_POLICY.bands.fair}, poor from ${STANDING_POLICY.bands.poor}, below that at risk`,
     },
-    trend: chartView(stackedBars(d.trend, SEVERITIES, WIDE)),
-    score: { ...score, axis: { left: 36, right: score.width - 10 }, empty: score.empty },
+    trend: stackedBars(d.trend, SEVERITIES, WIDE),
+    score,
     legend: SEVERITIES.map((s) => ({ key: s, label: SEVERITY_STYLE[s].label })),
     severities: severityCells(d.open),
     risks: d.standing.risks.map((r) => ({
@@ -184,8 +184,4 @@ export function clientView(d: ClientDashboard, page: PageFrame, extra: Record<st
     today: page.now.toISOString().slice(0, 10),
     ...extra,
   };
-}
-
-function chartView(chart: ReturnType<typeof stackedBars>) {
-  return { ...chart, axis: { left: 36, right: chart.width - 10 } };
 }

@@ -55,13 +55,13 @@ export async function clientSummaries(store: Store, options: DashboardOptions): 
   const clients = await store.clients.list();
   const summaries: ClientSummary[] = [];
   // One client at a time: a dashboard view must not take every database connection at once.
-  for (const client of clients) summaries.push((await gather(store, client, options, false)).summary);
+  for (const client of clients) summaries.push((await gather(store, client, options)).summary);
   return summaries;
 }
 
 export async function clientDashboard(store: Store, slug: string, options: DashboardOptions): Promise<ClientDashboard> {
   const client = await requireClient(store, slug);
-  const { summary, endpoints, findings, documents, advised, decisions, weeks } = await gather(store, client, options, true);
+  const { summary, endpoints, findings, documents, decisions, weeks, scoreAt } = await gather(store, client, options);
   const [notes, signatures, firstSeen] = await Promise.all([
     store.notes.list(slug),
     Promise.all(documents.map((d) => (d.status === "pending" ? undefined : store.acks.signature(slug, d.id)))),
@@ -71,15 +71,12 @@ export async function clientDashboard(store: Store, slug: string, options: Dashb
   for (const f of findings) if (!f.waived) openByEndpoint.set(f.endpoint.id, (openByEndpoint.get(f.endpoint.id) ?? 0) + 1);
   const decisionsByDocument = new Map<string, number>();
   for (const d of decisions) decisionsByDocument.set(d.documentId, (decisionsByDocument.get(d.documentId) ?? 0) + 1);
-  const scoreHistory: { at: string; score: number | null }[] = [];
-  for (const day of weeks.slice(0, -1)) {
-    const at = endOfDay(day);
-    scoreHistory.push({ at: day, score: computeStanding({ at, ignoreAfterDays: options.ignoreAfterDays, current: await store.findings.at(slug, at), documents: advised, decisions }).score });
-  }
+  // The first week's score is the summary's scoreBefore, the last week's its standing now.
+  const scoreHistory = [{ at: weeks[0]!, score: summary.scoreBefore }];
+  for (const day of weeks.slice(1, -1)) scoreHistory.push({ at: day, score: await scoreAt(day) });
   scoreHistory.push({ at: weeks.at(-1)!, score: summary.standing.score });
   return {
     ...summary,
-    scoreBefore: scoreHistory[0]!.score,
     endpointList: endpoints.map((e) => ({ ...e, open: openByEndpoint.get(e.id) ?? 0 })),
     // When the store first saw each risk, however many scans ago (an ingest only compares with the scan before).
     findings: findings.map((f) => (firstSeen.has(f.id) ? { ...f, firstSeen: firstSeen.get(f.id)! } : f)),
@@ -89,7 +86,7 @@ export async function clientDashboard(store: Store, slug: string, options: Dashb
   };
 }
 
-async function gather(store: Store, client: Client, options: DashboardOptions, full: boolean) {
+async function gather(store: Store, client: Client, options: DashboardOptions) {
   const slug = client.slug;
   const now = options.now.toISOString();
   const [endpoints, findings, documents, decisions, history] = await Promise.all([
@@ -103,8 +100,12 @@ async function gather(store: Store, client: Client, options: DashboardOptions, f
   const advised = await advisedDocuments(store, slug, documents);
   const standing = computeStanding({ at: now, ignoreAfterDays: options.ignoreAfterDays, current: findings, documents: advised, decisions });
   const weeks = dayRange(now.slice(0, 10), TREND_WEEKS, 7);
-  const before = endOfDay(weeks[0]!);
-  const scoreBefore = full ? null : computeStanding({ at: before, ignoreAfterDays: options.ignoreAfterDays, current: await store.findings.at(slug, before), documents: advised, decisions }).score;
+  /** The score at the end of a past day, from what the store held then. */
+  const scoreAt = async (day: string) => {
+    const at = endOfDay(day);
+    return computeStanding({ at, ignoreAfterDays: options.ignoreAfterDays, current: await store.findings.at(slug, at), documents: advised, decisions }).score;
+  };
+  const scoreBefore = await scoreAt(weeks[0]!);
   const open: Record<string, number> = {};
   let waived = 0;
   for (const f of findings) {
@@ -123,7 +124,7 @@ async function gather(store: Store, client: Client, options: DashboardOptions, f
     acks: ackStatus(documents, options.now),
     trend: openFindingsSeries(history.map((h) => ({ endpointId: h.endpointId, collectedAt: h.collectedAt, bySeverity: h.summary.bySeverity })), weeks),
   };
-  return { summary, endpoints, findings, documents, advised, decisions, weeks };
+  return { summary, endpoints, findings, documents, decisions, weeks, scoreAt };
 }
 
 /** Every scan collected since a moment, oldest first, read a page at a time (history() caps what one call returns). */
