@@ -13,11 +13,11 @@ import pg from "pg";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../collector/src/domain/audit-chain.js";
-import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../collector/src/evaluate/test-support.js";
+import { WINDOWS_7, FLASH, TEST_LIFECYCLE, type ScanSpec } from "../collector/src/evaluate/test-support.js";
 import { buildServer, type FastifyInstance } from "../collector/src/http/server.js";
 import { putCatalog } from "../collector/src/service/catalogs.js";
 import { createEvaluator, type Evaluator } from "../collector/src/service/evaluation.js";
-import { ingestInventory } from "../collector/src/service/ingest.js";
+import { ingestSpec } from "./ingest.js";
 import { issueToken } from "../collector/src/service/tokens.js";
 import { openStore } from "../collector/src/store/open-store.js";
 import type { Store, TokenRecord } from "../collector/src/store/types.js";
@@ -71,10 +71,7 @@ describe.each(databases)("signing an acknowledgement in a browser: %s", (name, s
     const type = response.headers.get("content-type") ?? "";
     return { status: response.status, json: type.includes("json") ? ((await response.json()) as any) : undefined, bytes: type.includes("pdf") ? Buffer.from(await response.arrayBuffer()) : undefined };
   };
-  const ingest = async (slug: string, spec: ScanSpec) => {
-    const inventory = inventoryOf(spec);
-    expect((await ingestInventory(store, evaluator, agents.get(slug)!, { text: JSON.stringify(inventory) }, START)).status).toBe("created");
-  };
+  const ingest = (slug: string, spec: ScanSpec) => ingestSpec(store, evaluator, agents.get(slug)!, spec, START);
   const newPage = async (width = 1200, height = 900) => {
     const page = await context.newPage();
     await page.setViewport({ width, height });

@@ -9,12 +9,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FLASH, inventoryOf, TEST_LIFECYCLE, WINDOWS_7, type ScanSpec } from "../collector/src/evaluate/test-support.js";
+import { FLASH, TEST_LIFECYCLE, WINDOWS_7, type ScanSpec } from "../collector/src/evaluate/test-support.js";
 import { buildServer, type FastifyInstance } from "../collector/src/http/server.js";
 import { decidable, requestAcknowledgement, signAcknowledgement } from "../collector/src/service/acks.js";
 import { putCatalog } from "../collector/src/service/catalogs.js";
 import { createEvaluator, type Evaluator } from "../collector/src/service/evaluation.js";
-import { ingestInventory } from "../collector/src/service/ingest.js";
+import { ingestSpec } from "./ingest.js";
 import { issueToken } from "../collector/src/service/tokens.js";
 import { addUser } from "../collector/src/service/users.js";
 import { openStore } from "../collector/src/store/open-store.js";
@@ -68,10 +68,7 @@ describe.each(databases)("the MSP dashboard in a browser: %s", (name, start) => 
   let attacker: Server;
   const agents = new Map<string, TokenRecord>();
 
-  const ingest = async (slug: string, at: Date, spec: ScanSpec) => {
-    const result = await ingestInventory(store, evaluator, agents.get(slug)!, { text: JSON.stringify(inventoryOf({ ...spec, collectedAt: at.toISOString() })) }, at);
-    expect(result.status).toBe("created");
-  };
+  const ingest = (slug: string, at: Date, spec: ScanSpec) => ingestSpec(store, evaluator, agents.get(slug)!, { ...spec, collectedAt: at.toISOString() }, at);
   const text = (page: Page) => page.evaluate("document.body.innerText") as Promise<string>;
   const newPage = async (width = 1280, height = 900) => {
     const page = await context.newPage();

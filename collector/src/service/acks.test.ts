@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReportRenderer, type ReportRenderer } from "../../../reports/src/report.js";
 import { createSelfSignedIdentity, loadSigningIdentity, verifySignedPdf, type SigningIdentity } from "../../../reports/src/pdf-signature.js";
 import { verifyChain } from "../domain/audit-chain.js";
-import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
+import { WINDOWS_7, FLASH, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { Store, TokenRecord } from "../store/types.js";
 import { bothDatabases } from "../../../test/postgres.js";
@@ -17,7 +17,7 @@ import { putCatalog } from "./catalogs.js";
 import { clientFindings } from "./client-findings.js";
 import { ServiceError } from "./errors.js";
 import { createEvaluator, type Evaluator } from "./evaluation.js";
-import { ingestInventory } from "./ingest.js";
+import { ingestSpec } from "../../../test/ingest.js";
 import { issueToken, hashToken } from "./tokens.js";
 
 const databases = bothDatabases("acks");
@@ -53,11 +53,7 @@ describe.each(databases)("acknowledgements: %s", (_name, start) => {
   let evaluator: Evaluator;
   const tokens = new Map<string, TokenRecord>();
 
-  const ingest = async (slug: string, spec: ScanSpec) => {
-    const inventory = inventoryOf(spec);
-    const result = await ingestInventory(store, evaluator, tokens.get(slug)!, { text: JSON.stringify(inventory) }, new Date(Date.parse(inventory.collectedAt) + 3_600_000));
-    expect(result.status).toBe("created");
-  };
+  const ingest = (slug: string, spec: ScanSpec) => ingestSpec(store, evaluator, tokens.get(slug)!, spec);
   const request = (slug: string, options: { kind?: "baseline" | "periodic"; expiresDays?: number; now?: Date } = {}) =>
     requestAcknowledgement(store, evaluator, renderer, slug, { kind: options.kind ?? "periodic", signerEmail: "dana@acme.example", expiresDays: options.expiresDays, actor: "cli:sam", now: options.now ?? NOW });
   const sign = (token: string, form: Record<string, string>, now = later(1)) => signAcknowledgement({ store, renderer, identity }, token, form, { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (iPhone)" }, now);

@@ -9,7 +9,7 @@ import type { Findings } from "../../../schemas/findings.v1.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import { checkFindings } from "../../../schemas/validate.js";
 import { findingId } from "../evaluate/evaluate.js";
-import { WINDOWS_7, FLASH, inventoryOf, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
+import { WINDOWS_7, FLASH, TEST_LIFECYCLE, type ScanSpec } from "../evaluate/test-support.js";
 import { openStore } from "../store/open-store.js";
 import type { NewScan, Store, TokenRecord } from "../store/types.js";
 import { bothDatabases } from "../../../test/postgres.js";
@@ -17,7 +17,7 @@ import { putCatalog } from "./catalogs.js";
 import { clientFindings } from "./client-findings.js";
 import { ServiceError } from "./errors.js";
 import { createEvaluator, type Evaluator } from "./evaluation.js";
-import { ingestInventory } from "./ingest.js";
+import { ingestSpec } from "../../../test/ingest.js";
 import { issueToken } from "./tokens.js";
 
 const databases = bothDatabases("client-findings");
@@ -64,14 +64,7 @@ describe.each(databases)("clientFindings: %s", (_name, start) => {
   let evaluator: Evaluator;
   const tokens = new Map<string, TokenRecord>();
 
-  const ingest = async (slug: string, spec: ScanSpec) => {
-    const inventory = inventoryOf(spec);
-    // Received an hour after collection: ingest judges waivers and end-of-life as of that moment.
-    const received = new Date(Date.parse(inventory.collectedAt) + 3_600_000);
-    const result = await ingestInventory(store, evaluator, tokens.get(slug)!, { text: JSON.stringify(inventory) }, received);
-    expect(result.status).toBe("created");
-    return inventory;
-  };
+  const ingest = (slug: string, spec: ScanSpec) => ingestSpec(store, evaluator, tokens.get(slug)!, spec);
 
   beforeAll(async () => {
     db = await start();
