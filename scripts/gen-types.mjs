@@ -6,9 +6,10 @@
 // `npm run gen:schemas` writes them; `--check` (run by the tests) fails when a committed file is stale.
 import { readFile, writeFile } from "node:fs/promises";
 import { compile } from "json-schema-to-typescript";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { _, Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
+import { formats } from "../schemas/validator-runtime.js";
 
 const SCHEMAS = [
   { name: "inventory.v1", type: "Inventory" },
@@ -23,11 +24,34 @@ async function generate({ name, type }) {
   const schema = JSON.parse(await readFile(new URL(`${name}.json`, root), "utf8"));
   const banner = `/* Generated from schemas/${name}.json by scripts/gen-types.mjs. Do not edit: run \`npm run gen:schemas\`. */`;
   const types = await compile(schema, schema.title, { bannerComment: banner, additionalProperties: false, unreachableDefinitions: true, style: { singleQuote: false } });
-  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true, esm: true, lines: false } });
+  // Formats come from schemas/validator-runtime.js: ajv-formats' full set, with a faster `date`.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true, esm: true, lines: false, formats: _`require("./validator-runtime").formats` } });
   addFormats.default(ajv);
-  const validator = `// @ts-nocheck\n${banner}\n${esmRequires(standaloneCode.default(ajv, ajv.compile(schema)))}`;
+  for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
+  const validator = `// @ts-nocheck\n${banner}\n${esmRequires(lengthChecksFirst(standaloneCode.default(ajv, ajv.compile(schema))))}`;
   const declaration = `${banner}\nimport type { ErrorObject } from "ajv";\nimport type { ${type} } from "./${name}.js";\ndeclare const validate: ((data: unknown) => data is ${type}) & { errors?: ErrorObject[] | null };\nexport default validate;\n`;
   return { [`${name}.ts`]: types, [`${name}.validate.js`]: validator, [`${name}.validate.d.ts`]: declaration };
+}
+
+/**
+ * minLength/maxLength count code points (ajv's ucs2length walks every character of every string). A
+ * string's code-unit length bounds that count: ucs2length(s) <= s.length, and >= ceil(s.length / 2) since a
+ * code point takes at most two units. So `ucs2length(s) > max` can only hold when s.length > max, and
+ * `ucs2length(s) < min` only when s.length < 2 * min - 1: test the length first and count only then. Same
+ * answers (schemas/validator-runtime.test.ts checks the boundaries with surrogate pairs), and checking an
+ * inventory costs about half as much, most of its strings being far inside their bounds.
+ */
+function lengthChecksFirst(code) {
+  const declared = /const (func\d+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/.exec(code);
+  if (!declared) return code;
+  const fn = declared[1];
+  const rewritten = code
+    .replace(new RegExp(`\\b${fn}\\((data\\d*)\\) > (\\d+)`, "g"), (_m, data, max) => `(${data}.length > ${max} && ${fn}(${data}) > ${max})`)
+    .replace(new RegExp(`\\b${fn}\\((data\\d*)\\) < (\\d+)`, "g"), (_m, data, min) => `(${data}.length < ${2 * Number(min) - 1} && ${fn}(${data}) < ${min})`);
+  const calls = rewritten.split(`${fn}(`).length - 1;
+  const guarded = [...rewritten.matchAll(new RegExp(`\\(data\\d*\\.length [<>] \\d+ && ${fn}\\(`, "g"))].length;
+  if (calls !== guarded) throw new Error(`gen-types: ajv calls ${fn} (ucs2length) in a form lengthChecksFirst does not know; update it`);
+  return rewritten;
 }
 
 /**
