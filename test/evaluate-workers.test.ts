@@ -43,7 +43,7 @@ beforeAll(async () => {
 async function evaluate(workers: string) {
   const result = await runCli(["evaluate", "-c", SAMPLE, "--as-of", "2026-11-23", "--fail-on", "none", "--workers", workers, dir]);
   expect(result.code, result.stderr).toBe(0);
-  expect(result.stderr.includes("(2 worker threads)"), result.stderr).toBe(workers === "2");
+  expect(result.stderr.includes("(main thread and 2 worker threads)"), result.stderr).toBe(workers === "2");
   const findings = JSON.parse(result.stdout) as Findings;
   return { ...findings, generatedAt: "" };
 }

@@ -1,7 +1,8 @@
 import { loadCatalogFile } from "../../collector/src/catalog/load-catalog.js";
 import { compileCatalog } from "../../collector/src/evaluate/compile-catalog.js";
-import { digestFiles } from "../../collector/src/evaluate/digest-files.js";
-import { findingsFromDigests, SEVERITIES } from "../../collector/src/evaluate/evaluate.js";
+import { evaluateFiles } from "../../collector/src/evaluate/digest-files.js";
+import { SEVERITIES } from "../../collector/src/evaluate/evaluate.js";
+import { assembleFindings } from "../../collector/src/evaluate/prepared.js";
 import { listInventoryFiles } from "../../collector/src/evaluate/read-inventories.js";
 import { inputErrors } from "../input-errors.js";
 import { loadDataset } from "../../collector/src/lifecycle/dataset.js";
@@ -27,7 +28,7 @@ const FORMATS = ["json", "table", "csv"] as const;
 const FAIL_ON = [...SEVERITIES, "none"] as const;
 
 /** Evaluates inventories against a client's catalog; exits 1 when an unwaived finding is at or above --fail-on. */
-export async function evaluateCommand(paths: string[], options: EvaluateCommandOptions): Promise<Findings> {
+export async function evaluateCommand(paths: string[], options: EvaluateCommandOptions): Promise<void> {
   const format = oneOf(options.format ?? "json", FORMATS, "--format");
   const failOn = oneOf(options.failOn ?? "high", FAIL_ON, "--fail-on");
   const asOf = options.asOf === undefined ? todayIso() : parseIsoDate(options.asOf, "--as-of");
@@ -37,33 +38,32 @@ export async function evaluateCommand(paths: string[], options: EvaluateCommandO
   const files = await inputErrors(listInventoryFiles(paths));
   const inputs = Promise.all([inputErrors(loadCatalogFile(options.catalog)), inputErrors(loadDataset(options.lifecycleDir))]);
   const rules = inputs.then(([loaded, dataset]) => ({ catalog: loaded.catalog, procurement: loaded.procurement, products: dataset.products, asOf }));
-  const { digests, threads } = await inputErrors(digestFiles(files, rules, workerUrl(), workers));
-  const [loaded, dataset] = await inputs;
+  const evaluated = await inputErrors(evaluateFiles(files, rules, { workerUrl: workerUrl(), workers }));
+  const [loaded] = await inputs;
   const client = loaded.catalog.client;
-  const foreign = digests.filter((s) => s.client !== undefined && s.client !== client);
-  if (foreign.length > 0) {
-    const first = foreign[0]!;
-    throw new CliError(`${foreign.length} inventor${foreign.length === 1 ? "y belongs" : "ies belong"} to another client than the catalog's "${client}" (e.g. ${first.endpoint.hostname}, client "${first.client}", scan ${first.scanId}); evaluate each client with its own catalog`);
+  if (evaluated.foreign.length > 0) {
+    const first = evaluated.foreign[0]!;
+    throw new CliError(`${evaluated.foreign.length} inventor${evaluated.foreign.length === 1 ? "y belongs" : "ies belong"} to another client than the catalog's "${client}" (e.g. ${first.hostname}, client "${first.client}", scan ${first.scanId}); evaluate each client with its own catalog`);
   }
-  const findings = findingsFromDigests(digests, {
+  // The threads serialised the findings; the document is assembled as text, and parsed back only for other layouts.
+  const { text: compact, summary: s, findings } = assembleFindings(evaluated.endpoints, evaluated.scans, {
     catalog: compileCatalog(loaded.catalog, loaded.procurement),
-    lifecycle: dataset.index,
     asOf,
     generatedAt: new Date().toISOString(),
     generator: `caveat ${AGENT_VERSION}`,
   });
-  const text = format === "json" ? `${JSON.stringify(findings, null, options.pretty ? 2 : undefined)}\n` : format === "csv" ? formatFindingsCsv(findings) : formatFindingsTable(findings, process.stdout.columns || 160);
+  const document = () => JSON.parse(compact) as Findings;
+  const text = format === "json" ? (options.pretty ? `${JSON.stringify(document(), null, 2)}\n` : `${compact}\n`) : format === "csv" ? formatFindingsCsv(document()) : formatFindingsTable(document(), process.stdout.columns || 160);
   if (options.out) await writeFileAtomic(options.out, text);
   else await writeStdout(text);
-  const s = findings.summary;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  log(`evaluated ${s.scans} scan${s.scans === 1 ? "" : "s"} of ${s.endpoints} endpoint${s.endpoints === 1 ? "" : "s"} for ${client} as of ${asOf} in ${seconds} s${threads > 1 ? ` (${threads} worker threads)` : ""}: ${s.findings} findings (${s.waived} waived)${options.out ? ` -> ${options.out}` : ""}`);
+  const threads = evaluated.workers > 0 ? ` (main thread and ${evaluated.workers} worker thread${evaluated.workers === 1 ? "" : "s"})` : "";
+  log(`evaluated ${s.scans} scan${s.scans === 1 ? "" : "s"} of ${s.endpoints} endpoint${s.endpoints === 1 ? "" : "s"} for ${client} as of ${asOf} in ${seconds} s${threads}: ${s.findings} findings (${s.waived} waived)${options.out ? ` -> ${options.out}` : ""}`);
   if (failOn !== "none") {
     const threshold = SEVERITIES.indexOf(failOn);
-    const failing = findings.findings.filter((f) => !f.waived && SEVERITIES.indexOf(f.severity) <= threshold).length;
+    const failing = findings.filter((f) => !f.waived && SEVERITIES.indexOf(f.severity) <= threshold).length;
     if (failing > 0) throw new CliError(`${failing} unwaived finding${failing === 1 ? "" : "s"} at or above ${failOn}`, EXIT_FINDINGS);
   }
-  return findings;
 }
 
 /** Worker threads run dist/caveat-digest-worker.mjs, built beside the bundled CLI; from TypeScript sources (tests) everything stays in this thread. */

@@ -1,13 +1,17 @@
-// Reads, validates and digests inventory files, on several cores when there are many: JSON parsing
-// and schema validation are most of the cost of evaluating a fleet, and they are independent per file.
+// Reads, checks and evaluates inventory files on every core: JSON parsing, schema checks and the rules
+// are independent per file, and they are nearly all the cost of evaluating a fleet.
 //
-// Worker protocol (each worker is dist/caveat-digest-worker.mjs, cli/digest-worker-entry.ts, in a worker thread):
-//   1. it parses and validates its share of the files at once, while the main thread loads the catalog;
-//   2. main sends the rules (catalog, register, lifecycle products, as-of date); the worker digests the
-//      scans parsed so far, then each further one as it is parsed, and posts the digests in batches as
-//      it goes (the last one says done, with the problems), without their software lists (the bulk of the data);
-//   3. main asks for the software of the scans the history rules need (endpoints with several scans),
-//      the worker answers and exits.
+// Threads: the main thread and, for many files, worker threads (dist/caveat-digest-worker.mjs, from
+// cli/digest-worker-entry.ts) take files from one queue, a few at a time: an Atomics counter over the
+// sorted file list, shared by all. No thread idles while another has a backlog, and no more threads run than
+// there are cores. Workers start parsing at once; the main thread first loads the catalog and the
+// lifecycle data (the rules), sends them, then takes files too. Scans parsed before the rules arrive wait.
+//
+// Each scan is evaluated where it was parsed as if it were its endpoint's only scan, the usual case: its
+// findings and endpoint summary come back already serialised (prepared.ts), so the main thread only sorts
+// and joins. An endpoint found with several scans is evaluated again, from digests that include the
+// software: the threads rebuild those from the files on request (re-reading a few files beats keeping every
+// parsed software list alive, which made garbage collection the bottleneck).
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -16,17 +20,20 @@ import type { LifecycleProduct } from "../../../schemas/lifecycle.v1.js";
 import { ContractError, parseInventory } from "../../../schemas/validate.js";
 import { LifecycleIndex } from "../lifecycle/match.js";
 import { compileCatalog } from "./compile-catalog.js";
-import { digestScan, scansNeedingSoftware, softwareBriefs, type ScanDigest, type ScanFacts, type ScanRuleOptions, type SoftwareBrief } from "./evaluate.js";
+import { digestScan, evaluateEndpoint, type EvaluateOptions, type ScanDigest, type ScanFacts } from "./evaluate.js";
+import { prepareEndpoint, type PreparedEndpoint } from "./prepared.js";
 import { InventoryInputError, toScanFacts } from "./read-inventories.js";
 
 export const DIGEST_WORKER = "caveat.digest-worker";
 
 export interface DigestWorkerData {
   kind: typeof DIGEST_WORKER;
-  files: string[];
+  files: readonly string[];
+  /** Int32Array over a SharedArrayBuffer: [0] is the index of the next file nobody has taken. */
+  queue: Int32Array;
 }
 
-/** The rules every worker needs, as plain data (copied into each worker). */
+/** The rules every thread needs, as plain data (copied into each worker). */
 export interface RulesData {
   catalog: Catalog;
   procurement: Purchase[];
@@ -34,94 +41,181 @@ export interface RulesData {
   asOf: string;
 }
 
-type ToWorker = { type: "rules"; rules: RulesData } | { type: "software"; scanIds: string[] };
-/** Digests come in batches while the worker runs (the main thread, idle meanwhile, receives them); the last one is `done`. */
-type FromWorker = { type: "digests"; digests: ScanDigest[]; problems: string[]; done: boolean } | { type: "software"; software: [string, SoftwareBrief[]][] };
+/** One scan, evaluated where it was parsed. */
+export interface ScanOutcome {
+  /** Position in the file list: of files holding the same scan, the first counts. */
+  index: number;
+  scanId: string;
+  endpointId: string;
+  hostname: string;
+  client?: string;
+  /** The endpoint's part of the findings if this is its only scan. */
+  alone: PreparedEndpoint;
+}
 
-/** Below this many files a worker's start-up (~100 ms) costs more than it saves. */
+type ToWorker = { type: "rules"; rules: RulesData } | { type: "digests"; scans: [index: number, scanId: string][] };
+/** Outcomes come in batches while the worker runs; the last batch says done. */
+type FromWorker = { type: "outcomes"; outcomes: ScanOutcome[]; problems: [number, string][]; done: boolean } | { type: "digests"; digests: ScanDigest[] };
+
+/** Below this many files per worker, a worker's start-up (~50 ms of a core) costs more than it saves. */
 const FILES_PER_WORKER = 250;
-/** Digests per message from a worker. */
-const DIGEST_BATCH = 200;
+/** Files taken from the queue at a time. */
+const FILES_PER_TAKE = 8;
+/** Outcomes per message from a worker. */
+const OUTCOME_BATCH = 200;
+
+export interface EvaluatedFiles {
+  /** Every endpoint's part of the findings document. */
+  endpoints: PreparedEndpoint[];
+  /** Distinct scans. */
+  scans: number;
+  /** Scans whose inventory names another client than the catalog's. */
+  foreign: { scanId: string; hostname: string; client: string }[];
+  /** Worker threads used beside the main thread. */
+  workers: number;
+}
 
 /**
- * Digests every file; throws InventoryInputError naming every bad file (nothing is returned unless all
- * are valid). `rules` is awaited while the workers already parse. `workerUrl` is the module that calls
- * runDigestWorker() in a worker thread (dist/caveat-digest-worker.mjs); without it, or for few files, all runs here.
- * `workers` overrides the automatic count (one per core when there are at least 500 files; 0 or 1: none).
+ * Evaluates every file; throws InventoryInputError naming every bad file (nothing is returned unless all are
+ * valid). `rules` is awaited while the workers already parse. `workerUrl` is the module that calls
+ * runDigestWorker() in a worker thread; without it everything runs on this thread. `workers` overrides the
+ * automatic count of worker threads (one per core beyond this one, one per 250 files at most; 0: none).
  */
-export async function digestFiles(files: readonly string[], rules: Promise<RulesData>, workerUrl?: URL, workers?: number): Promise<{ digests: ScanDigest[]; threads: number }> {
-  const count = !workerUrl ? 0 : (workers ?? Math.min(availableParallelism(), 8, Math.floor(files.length / FILES_PER_WORKER)));
-  if (count < 2 || files.length < 2) {
-    const parsed = parseFiles(files);
-    const options = ruleOptions(await rules);
-    if (parsed.problems.length > 0) throw new InventoryInputError(parsed.problems);
-    return { digests: parsed.scans.map((scan) => digestScan(scan, options)), threads: 0 };
-  }
-  const size = Math.ceil(files.length / count);
-  const pool = Array.from({ length: Math.ceil(files.length / size) }, (_, i) => new DigestWorker(workerUrl!, files.slice(i * size, (i + 1) * size)));
+export async function evaluateFiles(files: readonly string[], rules: Promise<RulesData>, options: { workerUrl?: URL; workers?: number } = {}): Promise<EvaluatedFiles> {
+  const count = !options.workerUrl ? 0 : Math.max(0, options.workers ?? Math.min(availableParallelism() - 1, 7, Math.floor(files.length / FILES_PER_WORKER)));
+  const queue = new Int32Array(new SharedArrayBuffer(4));
+  const pool = Array.from({ length: count }, () => new DigestWorker(options.workerUrl!, { kind: DIGEST_WORKER, files, queue }));
   try {
     const data = await rules;
     for (const w of pool) w.send({ type: "rules", rules: data });
-    const answers = await Promise.all(
+    const local = new FileEvaluator(files, queue);
+    local.setRules(data);
+    while (local.take()) {
+      // This thread's share: taken until the queue is empty.
+    }
+    const outcomes = local.outcomes;
+    const problems = local.problems;
+    await Promise.all(
       pool.map(async (w) => {
-        const answer: { digests: ScanDigest[]; problems: string[] } = { digests: [], problems: [] };
         for (;;) {
-          const batch = await w.next("digests");
-          for (const d of batch.digests) answer.digests.push(d);
-          for (const p of batch.problems) answer.problems.push(p);
-          if (batch.done) return answer;
+          const batch = await w.next("outcomes");
+          for (const o of batch.outcomes) outcomes.push(o);
+          for (const p of batch.problems) problems.push(p);
+          if (batch.done) return;
         }
       }),
     );
-    const digests = answers.flatMap((a) => a.digests);
-    const problems = answers.flatMap((a) => a.problems);
-    const wanted = problems.length > 0 ? new Set<string>() : scansNeedingSoftware(digests);
-    const byScan = new Map<string, SoftwareBrief[]>();
-    await Promise.all(
-      pool.map(async (w, i) => {
-        w.send({ type: "software", scanIds: answers[i]!.digests.filter((d) => wanted.has(d.scanId)).map((d) => d.scanId) });
-        for (const [scanId, software] of (await w.next("software")).software) byScan.set(scanId, software);
-      }),
-    );
-    if (problems.length > 0) throw new InventoryInputError(problems);
-    for (const d of digests) {
-      const software = byScan.get(d.scanId);
-      if (software) d.software = software;
+    if (problems.length > 0) throw new InventoryInputError(problems.sort((a, b) => a[0] - b[0]).map(([, message]) => message));
+    outcomes.sort((a, b) => a.index - b.index);
+    const byEndpoint = new Map<string, ScanOutcome[]>();
+    const seen = new Set<string>();
+    const foreign: EvaluatedFiles["foreign"] = [];
+    for (const o of outcomes) {
+      if (seen.has(o.scanId)) continue;
+      seen.add(o.scanId);
+      if (o.client !== undefined && o.client !== data.catalog.client) foreign.push({ scanId: o.scanId, hostname: o.hostname, client: o.client });
+      const list = byEndpoint.get(o.endpointId);
+      if (list) list.push(o);
+      else byEndpoint.set(o.endpointId, [o]);
     }
-    return { digests, threads: pool.length };
+    const endpoints: PreparedEndpoint[] = [];
+    const histories: ScanOutcome[] = [];
+    for (const list of byEndpoint.values()) {
+      if (list.length === 1) endpoints.push(list[0]!.alone);
+      else for (const o of list) histories.push(o);
+    }
+    if (histories.length > 0) {
+      const digests = await digestsAgain(histories, local, pool);
+      const byId = new Map<string, ScanDigest[]>();
+      for (const d of digests) byId.set(d.endpoint.id, [...(byId.get(d.endpoint.id) ?? []), d]);
+      for (const history of byId.values()) endpoints.push(prepareEndpoint(evaluateEndpoint(history, local.options!)));
+    }
+    return { endpoints, scans: seen.size, foreign, workers: pool.length };
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }
 
-function ruleOptions(rules: RulesData): ScanRuleOptions {
-  return { catalog: compileCatalog(rules.catalog, rules.procurement), lifecycle: new LifecycleIndex(rules.products), asOf: rules.asOf };
+/** The digests, with software, of scans in histories: every thread rebuilds a share from the files. */
+async function digestsAgain(scans: ScanOutcome[], local: FileEvaluator, pool: DigestWorker[]): Promise<ScanDigest[]> {
+  const shares: [number, string][][] = Array.from({ length: pool.length + 1 }, () => []);
+  scans.forEach((o, i) => shares[i % shares.length]!.push([o.index, o.scanId]));
+  const asked = pool.map(async (w, i) => {
+    w.send({ type: "digests", scans: shares[i + 1]! });
+    return (await w.next("digests")).digests;
+  });
+  const mine = local.digestsAgain(shares[0]!);
+  return [...mine, ...(await Promise.all(asked)).flat()];
 }
 
-function parseFiles(files: readonly string[]): { scans: ScanFacts[]; problems: string[] } {
-  const scans: ScanFacts[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    const scan = parseFile(file, problems);
-    if (scan) scans.push(scan);
+function ruleOptions(rules: RulesData): EvaluateOptions {
+  return { catalog: compileCatalog(rules.catalog, rules.procurement), lifecycle: new LifecycleIndex(rules.products), asOf: rules.asOf, generatedAt: "" };
+}
+
+/** One thread's side of the work: files taken from the shared queue, parsed, checked and evaluated. */
+class FileEvaluator {
+  options?: EvaluateOptions;
+  outcomes: ScanOutcome[] = [];
+  problems: [number, string][] = [];
+  private readonly waiting: [number, ScanFacts][] = [];
+
+  constructor(
+    private readonly files: readonly string[],
+    private readonly queue: Int32Array,
+  ) {}
+
+  /** Takes a few files from the queue; false when it was empty. Scans wait while the rules have not come. */
+  take(): boolean {
+    const start = Atomics.add(this.queue, 0, FILES_PER_TAKE);
+    if (start >= this.files.length) return false;
+    for (let index = start; index < Math.min(start + FILES_PER_TAKE, this.files.length); index++) {
+      const scan = parseFile(this.files[index]!, (problem) => this.problems.push([index, problem]));
+      if (!scan) continue;
+      if (this.options) this.evaluate(index, scan);
+      else this.waiting.push([index, scan]);
+    }
+    return true;
   }
-  return { scans, problems };
+
+  setRules(rules: RulesData): void {
+    this.options = ruleOptions(rules);
+    for (const [index, scan] of this.waiting.splice(0)) this.evaluate(index, scan);
+  }
+
+  private evaluate(index: number, scan: ScanFacts): void {
+    const options = this.options!;
+    const alone = prepareEndpoint(evaluateEndpoint([digestScan(scan, options, false)], options));
+    const outcome: ScanOutcome = { index, scanId: scan.scanId, endpointId: scan.endpoint.id, hostname: scan.endpoint.hostname, alone };
+    if (scan.client !== undefined) outcome.client = scan.client;
+    this.outcomes.push(outcome);
+  }
+
+  /** Digests with software, read again from the files (checked on the first read); each must still hold its scan. */
+  digestsAgain(scans: [index: number, scanId: string][]): ScanDigest[] {
+    return scans.map(([index, scanId]) => {
+      const file = this.files[index]!;
+      const problems: string[] = [];
+      const scan = parseFile(file, (problem) => problems.push(problem));
+      if (!scan || scan.scanId !== scanId) throw new Error(`${file}: changed while it was being evaluated${problems.length ? ` (${problems[0]})` : ""}`);
+      return digestScan(scan, this.options!, true);
+    });
+  }
 }
 
-/** One file's facts, or undefined with its problem added to `problems`. */
-function parseFile(file: string, problems: string[]): ScanFacts | undefined {
+/** One file's facts, or undefined after reporting its problem. */
+function parseFile(file: string, report: (problem: string) => void): ScanFacts | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    problems.push(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    report(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     return undefined;
   }
   try {
     return toScanFacts(parseInventory(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file));
   } catch (error) {
     if (!(error instanceof ContractError)) throw error;
-    problems.push(error.message);
+    report(error.message);
     return undefined;
   }
 }
@@ -133,8 +227,8 @@ class DigestWorker {
   private waiting?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
   private failure?: Error;
 
-  constructor(url: URL, files: string[]) {
-    this.worker = new Worker(url, { workerData: { kind: DIGEST_WORKER, files } satisfies DigestWorkerData });
+  constructor(url: URL, data: DigestWorkerData) {
+    this.worker = new Worker(url, { workerData: data });
     this.worker.on("message", (message: FromWorker) => {
       if (this.waiting) {
         this.waiting.resolve(message);
@@ -166,61 +260,39 @@ class DigestWorker {
   }
 }
 
-/** The software of a scan read again from its file (validated on the first read); it must still be that scan. */
-function reread(file: string | undefined, scanId: string): ScanFacts["software"] {
-  const problems: string[] = [];
-  const scan = file === undefined ? undefined : parseFile(file, problems);
-  if (!scan || scan.scanId !== scanId) throw new Error(`${file ?? scanId}: changed while it was being evaluated${problems.length ? ` (${problems[0]})` : ""}`);
-  return scan.software;
-}
-
 /** The worker side: cli/digest-worker-entry.ts calls this in each worker thread. */
 export function runDigestWorker(data: DigestWorkerData, port: { on(event: "message", listener: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
-  const problems: string[] = [];
-  let digests: ScanDigest[] = [];
-  // Scans parsed before the rules arrived; afterwards each scan is digested as soon as it is parsed, and
-  // digests are posted in batches, so the main thread receives them while the workers still run.
-  const waiting: [string, ScanFacts][] = [];
-  // Where each scan came from: the history rules need the software of endpoints with several scans, which
-  // only the main thread knows. Re-reading those few files later beats keeping every parsed software list
-  // alive (the live heap is what makes garbage collection expensive).
-  const kept = new Map<string, string>();
-  let options: ScanRuleOptions | undefined;
-  let parsed = false;
-  const digest = (file: string, scan: ScanFacts) => {
-    kept.set(scan.scanId, file);
-    digests.push(digestScan(scan, options!, false));
-    if (digests.length >= DIGEST_BATCH) {
-      port.postMessage({ type: "digests", digests, problems: [], done: false });
-      digests = [];
-    }
+  const evaluator = new FileEvaluator(data.files, data.queue);
+  let empty = false;
+  let sent = false;
+  // Outcomes go out in batches while the worker runs, so the main thread receives them as they come.
+  const flush = (done: boolean) => {
+    if (!done && evaluator.outcomes.length < OUTCOME_BATCH) return;
+    port.postMessage({ type: "outcomes", outcomes: evaluator.outcomes, problems: evaluator.problems, done });
+    evaluator.outcomes = [];
+    evaluator.problems = [];
+    sent ||= done;
   };
-  const answer = () => {
-    if (parsed && options) port.postMessage({ type: "digests", digests, problems, done: true });
+  const finishIfDone = () => {
+    if (empty && evaluator.options && !sent) flush(true);
   };
   port.on("message", (message) => {
     if (message.type === "rules") {
-      options = ruleOptions(message.rules);
-      for (const [file, scan] of waiting.splice(0)) digest(file, scan);
-      answer();
+      evaluator.setRules(message.rules);
+      flush(false);
+      finishIfDone();
     } else {
-      port.postMessage({ type: "software", software: message.scanIds.map((id) => [id, softwareBriefs(reread(kept.get(id), id))]) });
+      port.postMessage({ type: "digests", digests: evaluator.digestsAgain(message.scans) });
     }
   });
-  // A few files at a time, so that the rules message is received as soon as it comes.
-  let next = 0;
+  // A few files per turn of the event loop, so that the rules are received as soon as they come.
   const step = () => {
-    for (const end = Math.min(next + 8, data.files.length); next < end; next++) {
-      const file = data.files[next]!;
-      const scan = parseFile(file, problems);
-      if (!scan) continue;
-      if (options) digest(file, scan);
-      else waiting.push([file, scan]);
-    }
-    if (next < data.files.length) setImmediate(step);
-    else {
-      parsed = true;
-      answer();
+    if (evaluator.take()) {
+      flush(false);
+      setImmediate(step);
+    } else {
+      empty = true;
+      finishIfDone();
     }
   };
   step();

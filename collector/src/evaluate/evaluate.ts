@@ -90,11 +90,9 @@ export function digestScan(scan: ScanFacts, options: ScanRuleOptions, keepSoftwa
 export function findingsFromDigests(digests: Iterable<ScanDigest>, options: EvaluateOptions): Findings {
   const byEndpoint = new Map<string, ScanDigest[]>();
   const seen = new Set<string>();
-  let scans = 0;
   for (const digest of digests) {
     if (seen.has(digest.scanId)) continue;
     seen.add(digest.scanId);
-    scans++;
     const list = byEndpoint.get(digest.endpoint.id);
     if (list) list.push(digest);
     else byEndpoint.set(digest.endpoint.id, [digest]);
@@ -102,12 +100,31 @@ export function findingsFromDigests(digests: Iterable<ScanDigest>, options: Eval
   const findings: Finding[] = [];
   const endpoints: EndpointSummary[] = [];
   for (const history of byEndpoint.values()) {
-    history.sort(byCollectedAt);
-    endpoints.push(summarizeEndpoint(history));
-    for (const finding of evaluateHistory(history, options)) findings.push(finding);
+    const result = evaluateEndpoint(history, options);
+    endpoints.push(result.endpoint);
+    for (const finding of result.findings) findings.push(finding);
   }
-  sortFindings(findings);
-  endpoints.sort((a, b) => collate(a.hostname, b.hostname) || collate(a.id, b.id));
+  sortFindings(findings, findingOrder);
+  sortEndpoints(endpoints);
+  return { ...findingsEnvelope(options, summarize(findings, endpoints.length, seen.size)), endpoints, findings };
+}
+
+/** What one endpoint contributes to the findings document: its summary and its findings (in no order). */
+export interface EndpointResult {
+  endpoint: EndpointSummary;
+  findings: Finding[];
+}
+
+/** One endpoint's scans (distinct, in any order; at least one) -> its summary and findings. */
+export function evaluateEndpoint(history: ScanDigest[], options: EvaluateOptions): EndpointResult {
+  history.sort(byCollectedAt);
+  return { endpoint: summarizeEndpoint(history), findings: evaluateHistory(history, options) };
+}
+
+/** The findings document without its two lists, keys in the order of the document (endpoints and findings come last). */
+export type EnvelopeOptions = Pick<EvaluateOptions, "catalog" | "asOf" | "generatedAt" | "generator">;
+
+export function findingsEnvelope(options: EnvelopeOptions, summary: Findings["summary"]): Omit<Findings, "endpoints" | "findings"> {
   const catalog = options.catalog.catalog;
   return {
     schema: "caveat.findings/v1",
@@ -116,13 +133,11 @@ export function findingsFromDigests(digests: Iterable<ScanDigest>, options: Eval
     ...(catalog.name ? { clientName: catalog.name } : {}),
     generatedAt: options.generatedAt,
     ...(options.generator ? { generator: options.generator } : {}),
-    summary: summarize(findings, endpoints.length, scans),
-    endpoints,
-    findings,
+    summary,
   };
 }
 
-function summarize(findings: Finding[], endpoints: number, scans: number): Findings["summary"] {
+export function summarize(findings: readonly Pick<Finding, "severity" | "rule" | "waived">[], endpoints: number, scans: number): Findings["summary"] {
   const bySeverity: Record<string, number> = {};
   const byRule: Record<string, number> = {};
   let waived = 0;
@@ -137,18 +152,41 @@ function summarize(findings: Finding[], endpoints: number, scans: number): Findi
   return { endpoints, scans, findings: findings.length, waived, bySeverity, byRule };
 }
 
+/** What orders findings in a document: severity, then rule, hostname, subject and id in collation order. */
+export interface FindingOrder {
+  severity: Severity;
+  rule: string;
+  hostname: string;
+  subject: string;
+  id: string;
+}
+
 /**
- * By severity, then rule, hostname, subject and id in collation order. The collator is slow per call, so
- * each distinct rule, hostname and subject is ranked once (strings the collator holds equal share a rank)
- * and the sort compares ranks; ids, unique per finding, are collated only to break the remaining ties.
+ * Sorts findings (or anything that knows its finding's order) in document order. The collator is slow per
+ * call, so each distinct rule, hostname and subject is ranked once (strings the collator holds equal share a
+ * rank) and the sort compares ranks; ids, unique per finding, are collated only to break the remaining ties.
  */
-function sortFindings(findings: Finding[]): void {
-  const rule = collationRanks(findings.map((f) => f.rule));
-  const hostname = collationRanks(findings.map((f) => f.endpoint.hostname));
-  const subject = collationRanks(findings.map((f) => f.subject));
-  const keyed = findings.map((f) => ({ f, severity: SEVERITIES.indexOf(f.severity), rule: rule.get(f.rule)!, hostname: hostname.get(f.endpoint.hostname)!, subject: subject.get(f.subject)! }));
-  keyed.sort((a, b) => a.severity - b.severity || a.rule - b.rule || a.hostname - b.hostname || a.subject - b.subject || collate(a.f.id, b.f.id));
-  keyed.forEach((k, i) => (findings[i] = k.f));
+export function sortFindings<T>(items: T[], orderOf: (item: T) => FindingOrder): void {
+  const keys = items.map(orderOf);
+  const rule = collationRanks(keys.map((k) => k.rule));
+  const hostname = collationRanks(keys.map((k) => k.hostname));
+  const subject = collationRanks(keys.map((k) => k.subject));
+  const keyed = items.map((item, i) => {
+    const k = keys[i]!;
+    return { item, id: k.id, severity: SEVERITIES.indexOf(k.severity), rule: rule.get(k.rule)!, hostname: hostname.get(k.hostname)!, subject: subject.get(k.subject)! };
+  });
+  keyed.sort((a, b) => a.severity - b.severity || a.rule - b.rule || a.hostname - b.hostname || a.subject - b.subject || collate(a.id, b.id));
+  keyed.forEach((k, i) => (items[i] = k.item));
+}
+
+const findingOrder = (f: Finding): FindingOrder => ({ severity: f.severity, rule: f.rule, hostname: f.endpoint.hostname, subject: f.subject, id: f.id });
+
+/** Sorts endpoint summaries (or anything with their hostname and id) by hostname, then id, in collation order. */
+export function sortEndpoints<T extends { hostname: string; id: string }>(endpoints: T[]): void {
+  const hostname = collationRanks(endpoints.map((e) => e.hostname));
+  const keyed = endpoints.map((e) => ({ e, hostname: hostname.get(e.hostname)! }));
+  keyed.sort((a, b) => a.hostname - b.hostname || collate(a.e.id, b.e.id));
+  keyed.forEach((k, i) => (endpoints[i] = k.e));
 }
 
 function collationRanks(values: string[]): Map<string, number> {
