@@ -24,6 +24,12 @@ export interface SoftwareDecision {
   unapproved?: boolean;
 }
 
+/** The catalog's rules for one software name: a decision when they depend on the name alone, else the few rules to test. */
+export interface NameRules {
+  decision?: SoftwareDecision;
+  decide(publisher: string | undefined, version: string | undefined): SoftwareDecision;
+}
+
 export interface OsFactsForCatalog {
   platform: string;
   name: string;
@@ -39,6 +45,8 @@ export interface CompiledCatalog {
   severityOf(rule: RuleId): Severity | undefined;
   osApproved(os: OsFactsForCatalog): boolean;
   softwareDecision(platform: string, name: string, publisher: string | undefined, version: string | undefined): SoftwareDecision;
+  /** What the catalog says of one name on one platform; callers that see the same names again may keep it. */
+  softwareRules(platform: string, name: string): NameRules;
   hardwareApproved(manufacturer: string | undefined, model: string | undefined): boolean;
   /** undefined when the catalog has no procurement register (the rule then cannot say anything). */
   registered?: (serial: string) => Purchase | undefined;
@@ -109,7 +117,11 @@ export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[
           (rule.version === undefined || (os.version !== undefined && rule.version(os.version))) &&
           (rule.editions === undefined || editionMatches(rule.editions, os.edition)),
       ),
-    softwareDecision: software,
+    softwareDecision: (platform, name, publisher, version) => {
+      const rules = software(platform, name);
+      return rules.decision ?? rules.decide(publisher, version);
+    },
+    softwareRules: software,
     hardwareApproved: (manufacturer, model) =>
       hardwareAllow === undefined ||
       hardwareAllow.some(
@@ -132,7 +144,7 @@ interface CompiledSoftwareRule {
   version?: (value: string) => boolean;
 }
 
-function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecision"] {
+function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareRules"] {
   const compileList = (rules: SoftwareRule[] = []) => ({
     index: new GlobIndex(rules.map((r) => r.name)),
     rules: rules.map<CompiledSoftwareRule>((rule) => ({
@@ -157,7 +169,7 @@ function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecisi
   // Per platform and name: the rules that could apply (their name globs match, their platform fits),
   // in catalog order. When none of them looks at publisher or version, the decision depends on the
   // name alone and is cached as such; otherwise only those few rules are tested per entry.
-  const byName = new Map<string, Map<string, { decision?: SoftwareDecision; candidates: Candidates }>>();
+  const byName = new Map<string, Map<string, NameRules>>();
   const none: SoftwareDecision = {};
   const decide = ([deny, allow, ignore]: Candidates, publisher?: string, version?: string): SoftwareDecision => {
     // An explicit deny wins over allow and ignore: it is the more deliberate statement.
@@ -168,16 +180,17 @@ function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareDecisi
   };
   const candidatesOf = (platform: string, name: string): Candidates =>
     [deny, allow, ignore].map((list) => list.index.matches(name).map((i) => list.rules[i]!).filter((c) => c.rule.platform === undefined || c.rule.platform === platform)) as Candidates;
-  return (platform, name, publisher, version) => {
+  return (platform, name) => {
     let names = byName.get(platform);
     if (!names) byName.set(platform, (names = new Map()));
-    let entry = names.get(name);
-    if (!entry) {
+    let rules = names.get(name);
+    if (!rules) {
       if (names.size >= 200_000) names.clear();
       const candidates = candidatesOf(platform, name);
-      entry = candidates.every((list) => list.every((c) => !c.publisher && !c.version)) ? { decision: decide(candidates), candidates } : { candidates };
-      names.set(name, entry);
+      const decideHere = (publisher: string | undefined, version: string | undefined) => decide(candidates, publisher, version);
+      rules = candidates.every((list) => list.every((c) => !c.publisher && !c.version)) ? { decision: decide(candidates), decide: decideHere } : { decide: decideHere };
+      names.set(name, rules);
     }
-    return entry.decision ?? decide(entry.candidates, publisher, version);
+    return rules;
   };
 }

@@ -1,12 +1,13 @@
 // catalog + lifecycle data + inventories (with history) -> findings. Pure: no I/O, no clock
 // (asOf and generatedAt come in), so the CLI and the collector produce the same findings.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { collate } from "../domain/collate.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import type { EndpointSummary, Finding, Findings, Lifecycle, Waiver } from "../../../schemas/findings.v1.js";
-import type { CycleMatch, LifecycleIndex } from "../lifecycle/match.js";
-import { daysBetween, lifecycleStatus } from "../lifecycle/status.js";
-import { RULE_INFO, serialKey, type CompiledCatalog, type RuleId, type Severity } from "./compile-catalog.js";
+import type { Cycle } from "../../../schemas/lifecycle.v1.js";
+import type { CycleMatch, LifecycleIndex, SoftwareCandidates } from "../lifecycle/match.js";
+import { daysBetween, lifecycleStatus, type LifecycleStatus } from "../lifecycle/status.js";
+import { RULE_INFO, serialKey, type CompiledCatalog, type NameRules, type RuleId, type Severity } from "./compile-catalog.js";
 import { cleanSerial } from "../../../agent/src/identity.js";
 
 /** What evaluation reads from one scan: the collector can build it from stored rows. */
@@ -320,9 +321,13 @@ function finish(draft: Draft, severity: Severity, history: ScanDigest[], latest:
   return finding;
 }
 
+// crypto.hash (Node 20.12+) is the one-shot form of createHash().update().digest(): same bytes, less work per call.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "hex") : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 /** Stable across runs and machines: the same rule, endpoint and subject always give the same id. */
 export function findingId(rule: string, endpointId: string, subject: string): string {
-  return createHash("sha256").update(`${rule}\n${endpointId}\n${subject}`).digest("hex").slice(0, 20);
+  return sha256Hex(`${rule}\n${endpointId}\n${subject}`).slice(0, 20);
 }
 
 function firstSeen(history: ScanDigest[], presence: Presence | undefined): string {
@@ -421,7 +426,7 @@ function osFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
     drafts.push({ rule: "os.unknown", subject, message: `Support status unknown: ${why}.`, evidence, presence: present });
   } else {
     const lifecycle = lifecycleOf({ product: match.product, cycle: match.cycle });
-    const status = lifecycleStatus(match.cycle, options.asOf, options.catalog.warnDays);
+    const status = statusOf(match.cycle, options);
     if (status.state === "end-of-life") {
       drafts.push({ rule: "os.end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, true, options.asOf)}.`, evidence, lifecycle, presence: present });
     } else if (status.state === "nearing-end-of-life") {
@@ -434,20 +439,66 @@ function osFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
   return drafts;
 }
 
+/** What the lifecycle data and the catalog say of one software name on one platform (see namesOn). */
+interface NameVerdict {
+  products?: SoftwareCandidates;
+  rules: NameRules;
+}
+
+/** Per set of options (catalog, lifecycle data, date), answers that repeat across the scans of a fleet. */
+interface RuleCache {
+  names: Map<string, Map<string, NameVerdict>>;
+  status: Map<Cycle, LifecycleStatus>;
+}
+
+const ruleCaches = new WeakMap<ScanRuleOptions, RuleCache>();
+
+function ruleCache(options: ScanRuleOptions): RuleCache {
+  let cache = ruleCaches.get(options);
+  if (!cache) ruleCaches.set(options, (cache = { names: new Map(), status: new Map() }));
+  return cache;
+}
+
+/** Fleets repeat a few thousand software names: one lookup per entry instead of one per rule source. */
+function namesOn(platform: string, options: ScanRuleOptions): (name: string) => NameVerdict {
+  const cache = ruleCache(options).names;
+  let names = cache.get(platform);
+  if (!names) cache.set(platform, (names = new Map()));
+  const known = names;
+  return (name) => {
+    let verdict = known.get(name);
+    if (!verdict) {
+      // Bounded so a long-running collector cannot grow it without limit.
+      if (known.size >= 200_000) known.clear();
+      verdict = { products: options.lifecycle.softwareCandidates(name), rules: options.catalog.softwareRules(platform, name) };
+      known.set(name, verdict);
+    }
+    return verdict;
+  };
+}
+
+function statusOf(cycle: Cycle, options: ScanRuleOptions): LifecycleStatus {
+  const cache = ruleCache(options).status;
+  let status = cache.get(cycle);
+  if (!status) cache.set(cycle, (status = lifecycleStatus(cycle, options.asOf, options.catalog.warnDays)));
+  return status;
+}
+
 function softwareFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
-  const platform = scan.os.platform;
+  const verdictOf = namesOn(scan.os.platform, options);
   const byCycle = new Map<string, { match: CycleMatch; installed: Inventory["software"] }>();
   const drafts: Draft[] = [];
   const seenSubjects = new Set<string>();
   for (const software of scan.software) {
-    const match = options.lifecycle.matchSoftware(software);
+    const verdict = verdictOf(software.name);
+    const match = verdict.products && options.lifecycle.matchSoftwareAmong(verdict.products, software);
     if (match) {
       const key = `${match.product.product}\u0000${match.cycle.cycle}`;
       const group = byCycle.get(key);
       if (group) group.installed.push(software);
       else byCycle.set(key, { match, installed: [software] });
     }
-    const decision = options.catalog.softwareDecision(platform, software.name, software.publisher, software.version);
+    const decision = verdict.rules.decision ?? verdict.rules.decide(software.publisher, software.version);
     if (!decision.denied && !decision.unapproved) continue;
     const rule: RuleId = decision.denied ? "software.denied" : "software.unapproved";
     // One finding per title per endpoint, even when per-user installs repeat it.
@@ -464,7 +515,7 @@ function softwareFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
     }
   }
   for (const { match, installed } of byCycle.values()) {
-    const status = lifecycleStatus(match.cycle, options.asOf, options.catalog.warnDays);
+    const status = statusOf(match.cycle, options);
     if (status.state === "supported") continue;
     const lifecycle = lifecycleOf(match);
     const subject = match.cycle.label;

@@ -53,6 +53,9 @@ interface CompiledProduct {
   cycleFrom?: { field: "name" | "version"; regex: RegExp };
 }
 
+/** Products a software name may belong to (from softwareCandidates, for matchSoftwareAmong). */
+export type SoftwareCandidates = readonly CompiledProduct[];
+
 /** A compiled, queryable lifecycle dataset. Software lookups are memoised: fleets repeat the same titles. */
 export class LifecycleIndex {
   readonly products: readonly LifecycleProduct[];
@@ -83,15 +86,27 @@ export class LifecycleIndex {
   }
 
   matchSoftware(software: SoftwareFacts): CycleMatch | undefined {
-    // Fleets repeat a few thousand names; nearly all of them belong to no product. Decide that per name
-    // first (one Map lookup per entry), and only build the full key for the rare candidates.
-    let candidates = this.candidatesByName.get(software.name);
+    const candidates = this.softwareCandidates(software.name);
+    return candidates && this.matchSoftwareAmong(candidates, software);
+  }
+
+  /**
+   * The products whose name test accepts this name, or undefined when none does (nearly every name: fleets
+   * repeat a few thousand, and most belong to no product). Callers that see the same names again may keep
+   * the answer and pass it to matchSoftwareAmong.
+   */
+  softwareCandidates(name: string): SoftwareCandidates | undefined {
+    let candidates: CompiledProduct[] | undefined = this.candidatesByName.get(name);
     if (candidates === undefined) {
-      candidates = this.software.filter((p) => p.nameTest(software.name));
+      candidates = this.software.filter((p) => p.nameTest(name));
       if (this.candidatesByName.size >= 200_000) this.candidatesByName.clear();
-      this.candidatesByName.set(software.name, candidates);
+      this.candidatesByName.set(name, candidates);
     }
-    if (candidates.length === 0) return undefined;
+    return candidates.length === 0 ? undefined : candidates;
+  }
+
+  /** matchSoftware for an entry whose name gave these candidates. */
+  matchSoftwareAmong(candidates: SoftwareCandidates, software: SoftwareFacts): CycleMatch | undefined {
     const key = `${software.name}\u0000${software.version ?? ""}\u0000${software.publisher ?? ""}\u0000${software.source ?? ""}`;
     const cached = this.softwareCache.get(key);
     if (cached !== undefined) return cached ?? undefined;

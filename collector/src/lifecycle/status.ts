@@ -23,6 +23,5 @@ export function daysBetween(from: string, to: string): number {
 }
 
 function dayNumber(date: string): number {
-  const [y, m, d] = date.slice(0, 10).split("-").map(Number);
-  return Date.UTC(y!, m! - 1, d!);
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 }
