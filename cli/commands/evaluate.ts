@@ -45,15 +45,15 @@ export async function evaluateCommand(paths: string[], options: EvaluateCommandO
     const first = evaluated.foreign[0]!;
     throw new CliError(`${evaluated.foreign.length} inventor${evaluated.foreign.length === 1 ? "y belongs" : "ies belong"} to another client than the catalog's "${client}" (e.g. ${first.hostname}, client "${first.client}", scan ${first.scanId}); evaluate each client with its own catalog`);
   }
-  // The threads serialised the findings; the document is assembled as text, and parsed back only for other layouts.
-  const { text: compact, summary: s, findings } = assembleFindings(evaluated.endpoints, evaluated.scans, {
+  // The threads serialised the findings; the document is assembled from their bytes, and parsed back only for other layouts.
+  const { bytes, summary: s, findings } = assembleFindings(evaluated.endpoints, evaluated.chunks, evaluated.scans, {
     catalog: compileCatalog(loaded.catalog, loaded.procurement),
     asOf,
     generatedAt: new Date().toISOString(),
     generator: `caveat ${AGENT_VERSION}`,
   });
-  const document = () => JSON.parse(compact) as Findings;
-  const text = format === "json" ? (options.pretty ? `${JSON.stringify(document(), null, 2)}\n` : `${compact}\n`) : format === "csv" ? formatFindingsCsv(document()) : formatFindingsTable(document(), process.stdout.columns || 160);
+  const document = () => JSON.parse(bytes.toString("utf8")) as Findings;
+  const text = format === "json" ? (options.pretty ? `${JSON.stringify(document(), null, 2)}\n` : Buffer.concat([bytes, Buffer.from("\n")])) : format === "csv" ? formatFindingsCsv(document()) : formatFindingsTable(document(), process.stdout.columns || 160);
   if (options.out) await writeFileAtomic(options.out, text);
   else await writeStdout(text);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

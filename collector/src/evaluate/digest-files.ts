@@ -21,7 +21,7 @@ import { ContractError, parseInventory } from "../../../schemas/validate.js";
 import { LifecycleIndex } from "../lifecycle/match.js";
 import { compileCatalog } from "./compile-catalog.js";
 import { digestScan, evaluateEndpoint, type EvaluateOptions, type ScanDigest, type ScanFacts } from "./evaluate.js";
-import { prepareEndpoint, type PreparedEndpoint } from "./prepared.js";
+import { Chunks, prepareEndpoint, TextSink, type PreparedEndpoint } from "./prepared.js";
 import { InventoryInputError, toScanFacts } from "./read-inventories.js";
 
 export const DIGEST_WORKER = "caveat.digest-worker";
@@ -31,6 +31,8 @@ export interface DigestWorkerData {
   files: readonly string[];
   /** Int32Array over a SharedArrayBuffer: [0] is the index of the next file nobody has taken. */
   queue: Int32Array;
+  /** The number of this worker's TextSink (the main thread's is 0). */
+  sink: number;
 }
 
 /** The rules every thread needs, as plain data (copied into each worker). */
@@ -54,8 +56,8 @@ export interface ScanOutcome {
 }
 
 type ToWorker = { type: "rules"; rules: RulesData } | { type: "digests"; scans: [index: number, scanId: string][] };
-/** Outcomes come in batches while the worker runs; the last batch says done. */
-type FromWorker = { type: "outcomes"; outcomes: ScanOutcome[]; problems: [number, string][]; done: boolean } | { type: "digests"; digests: ScanDigest[] };
+/** Outcomes come in batches while the worker runs, with the text chunks filled so far (transferred); the last batch says done. */
+type FromWorker = { type: "outcomes"; outcomes: ScanOutcome[]; problems: [number, string][]; chunks: ArrayBuffer[]; done: boolean } | { type: "digests"; digests: ScanDigest[] };
 
 /** Below this many files per worker, a worker's start-up (~50 ms of a core) costs more than it saves. */
 const FILES_PER_WORKER = 250;
@@ -67,6 +69,8 @@ const OUTCOME_BATCH = 200;
 export interface EvaluatedFiles {
   /** Every endpoint's part of the findings document. */
   endpoints: PreparedEndpoint[];
+  /** The serialised text they point into. */
+  chunks: Chunks;
   /** Distinct scans. */
   scans: number;
   /** Scans whose inventory names another client than the catalog's. */
@@ -84,11 +88,12 @@ export interface EvaluatedFiles {
 export async function evaluateFiles(files: readonly string[], rules: Promise<RulesData>, options: { workerUrl?: URL; workers?: number } = {}): Promise<EvaluatedFiles> {
   const count = !options.workerUrl ? 0 : Math.max(0, options.workers ?? Math.min(availableParallelism() - 1, 7, Math.floor(files.length / FILES_PER_WORKER)));
   const queue = new Int32Array(new SharedArrayBuffer(4));
-  const pool = Array.from({ length: count }, () => new DigestWorker(options.workerUrl!, { kind: DIGEST_WORKER, files, queue }));
+  const pool = Array.from({ length: count }, (_, i) => new DigestWorker(options.workerUrl!, { kind: DIGEST_WORKER, files, queue, sink: i + 1 }));
+  const chunks = new Chunks();
   try {
     const data = await rules;
     for (const w of pool) w.send({ type: "rules", rules: data });
-    const local = new FileEvaluator(files, queue);
+    const local = new FileEvaluator(files, queue, new TextSink(0));
     local.setRules(data);
     while (local.take()) {
       // This thread's share: taken until the queue is empty.
@@ -96,9 +101,10 @@ export async function evaluateFiles(files: readonly string[], rules: Promise<Rul
     const outcomes = local.outcomes;
     const problems = local.problems;
     await Promise.all(
-      pool.map(async (w) => {
+      pool.map(async (w, i) => {
         for (;;) {
           const batch = await w.next("outcomes");
+          chunks.add(i + 1, batch.chunks);
           for (const o of batch.outcomes) outcomes.push(o);
           for (const p of batch.problems) problems.push(p);
           if (batch.done) return;
@@ -128,9 +134,10 @@ export async function evaluateFiles(files: readonly string[], rules: Promise<Rul
       const digests = await digestsAgain(histories, local, pool);
       const byId = new Map<string, ScanDigest[]>();
       for (const d of digests) byId.set(d.endpoint.id, [...(byId.get(d.endpoint.id) ?? []), d]);
-      for (const history of byId.values()) endpoints.push(prepareEndpoint(evaluateEndpoint(history, local.options!)));
+      for (const history of byId.values()) endpoints.push(prepareEndpoint(evaluateEndpoint(history, local.options!), local.sink));
     }
-    return { endpoints, scans: seen.size, foreign, workers: pool.length };
+    chunks.add(0, local.sink.chunks);
+    return { endpoints, chunks, scans: seen.size, foreign, workers: pool.length };
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
@@ -162,6 +169,7 @@ class FileEvaluator {
   constructor(
     private readonly files: readonly string[],
     private readonly queue: Int32Array,
+    readonly sink: TextSink,
   ) {}
 
   /** Takes a few files from the queue; false when it was empty. Scans wait while the rules have not come. */
@@ -184,7 +192,7 @@ class FileEvaluator {
 
   private evaluate(index: number, scan: ScanFacts): void {
     const options = this.options!;
-    const alone = prepareEndpoint(evaluateEndpoint([digestScan(scan, options, false)], options));
+    const alone = prepareEndpoint(evaluateEndpoint([digestScan(scan, options, false)], options), this.sink);
     const outcome: ScanOutcome = { index, scanId: scan.scanId, endpointId: scan.endpoint.id, hostname: scan.endpoint.hostname, alone };
     if (scan.client !== undefined) outcome.client = scan.client;
     this.outcomes.push(outcome);
@@ -261,14 +269,15 @@ class DigestWorker {
 }
 
 /** The worker side: cli/digest-worker-entry.ts calls this in each worker thread. */
-export function runDigestWorker(data: DigestWorkerData, port: { on(event: "message", listener: (m: ToWorker) => void): void; postMessage(m: FromWorker): void }): void {
-  const evaluator = new FileEvaluator(data.files, data.queue);
+export function runDigestWorker(data: DigestWorkerData, port: { on(event: "message", listener: (m: ToWorker) => void): void; postMessage(m: FromWorker, transfer?: ArrayBuffer[]): void }): void {
+  const evaluator = new FileEvaluator(data.files, data.queue, new TextSink(data.sink));
   let empty = false;
   let sent = false;
   // Outcomes go out in batches while the worker runs, so the main thread receives them as they come.
   const flush = (done: boolean) => {
     if (!done && evaluator.outcomes.length < OUTCOME_BATCH) return;
-    port.postMessage({ type: "outcomes", outcomes: evaluator.outcomes, problems: evaluator.problems, done });
+    const chunks = evaluator.sink.take(done);
+    port.postMessage({ type: "outcomes", outcomes: evaluator.outcomes, problems: evaluator.problems, chunks, done }, chunks);
     evaluator.outcomes = [];
     evaluator.problems = [];
     sent ||= done;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { digestScan, evaluateEndpoint, findingsFromDigests, type ScanDigest } from "./evaluate.js";
-import { assembleFindings, prepareEndpoint } from "./prepared.js";
+import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
+import { assembleFindings, Chunks, prepareEndpoint, TextSink } from "./prepared.js";
 import { FLASH, MINIMAL_CATALOG, optionsFor, scanOf, WINDOWS_7 } from "./test-support.js";
 
 // Hostnames the collator orders unlike code units (case, digits as numbers, accents), history with drift,
@@ -35,10 +36,14 @@ describe("findings assembled from prepared parts", () => {
     const expected = JSON.stringify(findingsFromDigests(digests, options));
     const byEndpoint = new Map<string, ScanDigest[]>();
     for (const d of digests) byEndpoint.set(d.endpoint.id, [...(byEndpoint.get(d.endpoint.id) ?? []), d]);
-    const prepared = [...byEndpoint.values()].map((history) => prepareEndpoint(evaluateEndpoint(history, options)));
-    const assembled = assembleFindings(prepared, digests.length, options);
-    expect(assembled.text).toBe(expected);
-    expect(assembleFindings([...prepared].reverse(), digests.length, options).text).toBe(expected);
+    // Two sinks, as two threads would fill them; each endpoint's text goes to one of them.
+    const sinks = [new TextSink(0), new TextSink(7)];
+    const prepared = [...byEndpoint.values()].map((history, i) => prepareEndpoint(evaluateEndpoint(history, options), sinks[i % 2]!));
+    const chunks = new Chunks();
+    for (const sink of sinks) chunks.add(sink.id, sink.take(true));
+    const assembled = assembleFindings(prepared, chunks, digests.length, options);
+    expect(assembled.bytes.toString("utf8")).toBe(expected);
+    expect(assembleFindings([...prepared].reverse(), chunks, digests.length, options).bytes.toString("utf8")).toBe(expected);
     // The scenario exercises what the text must carry: drift, a waiver that holds, one that expired.
     const parsed = JSON.parse(expected);
     expect(parsed.findings.map((f: { rule: string }) => f.rule)).toEqual(expect.arrayContaining(["software.new", "software.removed", "hardware.changed", "software.denied", "software.unapproved", "hardware.unidentified", "endpoint.stale"]));
@@ -51,6 +56,34 @@ describe("findings assembled from prepared parts", () => {
 
   it("assembles an empty fleet as the serialiser would", () => {
     const options = optionsFor(MINIMAL_CATALOG);
-    expect(assembleFindings([], 0, options).text).toBe(JSON.stringify(findingsFromDigests([], options)));
+    expect(assembleFindings([], new Chunks(), 0, options).bytes.toString("utf8")).toBe(JSON.stringify(findingsFromDigests([], options)));
+  });
+});
+
+describe("TextSink", () => {
+  it("keeps text as UTF-8 across chunks and hands filled chunks over as they fill, the last one at the end", () => {
+    const sink = new TextSink(3);
+    const big = "x".repeat(1_500_000); // three of these do not fit one 4 MiB chunk at 3 bytes per unit
+    const texts = [big, `\u00e9\u{1F600}${big}`, "short", big, "\u2122 end"];
+    const spans = texts.map((t) => sink.put(t));
+    expect(new Set(spans.map((s) => s.chunk)).size).toBeGreaterThan(1);
+    const { port1, port2 } = new MessageChannel();
+    // What a worker does: filled chunks while it runs, then the rest; transferred, so the sender loses them.
+    for (const all of [false, true]) {
+      const handed = sink.take(all);
+      port1.postMessage(handed, handed);
+      expect(handed.every((b) => b.byteLength === 0)).toBe(true);
+    }
+    const chunks = new Chunks();
+    for (let m = receiveMessageOnPort(port2); m; m = receiveMessageOnPort(port2)) chunks.add(3, m.message as ArrayBuffer[]);
+    port1.close();
+    expect(spans.map((s) => chunks.slice(s).toString("utf8"))).toEqual(texts);
+    expect(sink.take(true)).toEqual([]);
+  });
+
+  it("says so when text points into a chunk that was never handed over", () => {
+    const sink = new TextSink(1);
+    const span = sink.put("lost");
+    expect(() => new Chunks().slice(span)).toThrow(/sink 1, chunk 0 was not handed over/);
   });
 });

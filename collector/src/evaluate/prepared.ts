@@ -1,39 +1,104 @@
-// The findings document as text, assembled from parts prepared where the findings were made (worker
-// threads): every finding and endpoint summary already JSON, beside what orders them. The thread that
-// assembles only sorts and joins, and the text is byte for byte JSON.stringify(findingsFromDigests(...)),
-// which evaluate.test.ts checks. Serialising 50,000 findings on one thread was a fifth of a fleet's evaluation.
+// The findings document, assembled from parts prepared where the findings were made (worker threads):
+// every finding and endpoint summary already serialised, beside what orders it. The thread that assembles
+// only sorts and copies bytes, and the document is byte for byte JSON.stringify(findingsFromDigests(...))
+// (prepared.test.ts checks it). Serialising 50,000 findings on one thread was a fifth of a fleet's evaluation.
+//
+// The serialised parts are UTF-8 in chunks outside the JavaScript heap (TextSink): tens of megabytes of
+// strings kept alive until the end made garbage collection a tenth of the work, and a worker hands its
+// chunks over whole (transferred, not copied).
 import type { Findings } from "../../../schemas/findings.v1.js";
 import { findingsEnvelope, sortEndpoints, sortFindings, summarize, type EndpointResult, type EnvelopeOptions, type FindingOrder } from "./evaluate.js";
 
+/** Where serialised text lies: chunk `chunk` of sink `sink`, bytes start to end. Plain numbers (they cross threads). */
+export interface Span {
+  sink: number;
+  chunk: number;
+  start: number;
+  end: number;
+}
+
 /** One finding, serialised, with what orders and counts it. Plain data (it crosses worker threads). */
-export interface PreparedFinding extends FindingOrder {
+export interface PreparedFinding extends FindingOrder, Span {
   waived: boolean;
-  json: string;
 }
 
 /** One endpoint's summary, serialised, and its findings. */
-export interface PreparedEndpoint {
+export interface PreparedEndpoint extends Span {
   hostname: string;
   id: string;
-  json: string;
   findings: PreparedFinding[];
 }
 
-export function prepareEndpoint(result: EndpointResult): PreparedEndpoint {
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Text written as UTF-8 into chunks outside the heap. Each thread has one, numbered. */
+export class TextSink {
+  /** Chunks in order; the last one is being filled. */
+  readonly chunks: Buffer[] = [];
+  private used = 0;
+  /** Chunks before this one were handed over by take(). */
+  private taken = 0;
+
+  constructor(readonly id: number) {}
+
+  put(text: string): Span {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    let current = this.chunks[this.chunks.length - 1];
+    if (!current || current.length - this.used < text.length * 3) {
+      current = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, text.length * 3));
+      this.chunks.push(current);
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += current.write(text, start, "utf8");
+    return { sink: this.id, chunk: this.chunks.length - 1, start, end: this.used };
+  }
+
+  /** The chunks not handed over yet, to transfer to another thread: the last one only when `all` (nothing more will be put). */
+  take(all: boolean): ArrayBuffer[] {
+    const end = all ? this.chunks.length : this.chunks.length - 1;
+    const out = this.chunks.slice(this.taken, end).map((chunk) => chunk.buffer as ArrayBuffer);
+    this.taken = Math.max(this.taken, end);
+    return out;
+  }
+}
+
+/** The chunks of every sink, as the assembling thread holds them. */
+export class Chunks {
+  private readonly sinks = new Map<number, Buffer[]>();
+
+  add(sink: number, chunks: Iterable<ArrayBuffer | Buffer>): void {
+    const list = this.sinks.get(sink) ?? [];
+    for (const chunk of chunks) list.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    this.sinks.set(sink, list);
+  }
+
+  slice(span: Span): Buffer {
+    const chunk = this.sinks.get(span.sink)?.[span.chunk];
+    if (!chunk) throw new Error(`internal: serialised text of sink ${span.sink}, chunk ${span.chunk} was not handed over`);
+    return chunk.subarray(span.start, span.end);
+  }
+}
+
+function span(sink: TextSink, value: unknown): Span {
+  return sink.put(JSON.stringify(value));
+}
+
+export function prepareEndpoint(result: EndpointResult, sink: TextSink): PreparedEndpoint {
   const { endpoint } = result;
   return {
     hostname: endpoint.hostname,
     id: endpoint.id,
-    json: JSON.stringify(endpoint),
-    findings: result.findings.map((f) => ({ severity: f.severity, rule: f.rule, hostname: f.endpoint.hostname, subject: f.subject, id: f.id, waived: f.waived, json: JSON.stringify(f) })),
+    ...span(sink, endpoint),
+    findings: result.findings.map((f) => ({ severity: f.severity, rule: f.rule, hostname: f.endpoint.hostname, subject: f.subject, id: f.id, waived: f.waived, ...span(sink, f) })),
   };
 }
 
 /** The two lists close a findings document: the envelope is serialised with them empty and they are spliced in. */
 const LISTS = '"endpoints":[],"findings":[]}';
 
-/** Every endpoint's prepared parts -> the findings document (compact JSON, no trailing newline), its summary and its findings in document order. */
-export function assembleFindings(endpoints: PreparedEndpoint[], scans: number, options: EnvelopeOptions): { text: string; summary: Findings["summary"]; findings: PreparedFinding[] } {
+/** Every endpoint's prepared parts -> the findings document (compact JSON, UTF-8, no trailing newline), its summary and its findings in document order. */
+export function assembleFindings(endpoints: PreparedEndpoint[], chunks: Chunks, scans: number, options: EnvelopeOptions): { bytes: Buffer; summary: Findings["summary"]; findings: PreparedFinding[] } {
   const findings: PreparedFinding[] = [];
   for (const endpoint of endpoints) for (const finding of endpoint.findings) findings.push(finding);
   sortFindings(findings, (f) => f);
@@ -42,10 +107,11 @@ export function assembleFindings(endpoints: PreparedEndpoint[], scans: number, o
   const summary = summarize(findings, ordered.length, scans);
   const envelope = JSON.stringify({ ...findingsEnvelope(options, summary), endpoints: [], findings: [] });
   if (!envelope.endsWith(LISTS)) throw new Error("internal: the findings envelope does not end with its endpoints and findings");
-  const parts: string[] = [envelope.slice(0, -LISTS.length), '"endpoints":['];
-  ordered.forEach((e, i) => parts.push(i === 0 ? e.json : `,${e.json}`));
-  parts.push('],"findings":[');
-  findings.forEach((f, i) => parts.push(i === 0 ? f.json : `,${f.json}`));
-  parts.push("]}");
-  return { text: parts.join(""), summary, findings };
+  const comma = Buffer.from(",");
+  const parts: Buffer[] = [Buffer.from(`${envelope.slice(0, -LISTS.length)}"endpoints":[`)];
+  ordered.forEach((e, i) => (i === 0 ? parts.push(chunks.slice(e)) : parts.push(comma, chunks.slice(e))));
+  parts.push(Buffer.from('],"findings":['));
+  findings.forEach((f, i) => (i === 0 ? parts.push(chunks.slice(f)) : parts.push(comma, chunks.slice(f))));
+  parts.push(Buffer.from("]}"));
+  return { bytes: Buffer.concat(parts), summary, findings };
 }
