@@ -73,10 +73,15 @@ export class Chunks {
     this.sinks.set(sink, list);
   }
 
-  slice(span: Span): Buffer {
+  /** The chunk a span lies in. */
+  chunk(span: Span): Buffer {
     const chunk = this.sinks.get(span.sink)?.[span.chunk];
     if (!chunk) throw new Error(`internal: serialised text of sink ${span.sink}, chunk ${span.chunk} was not handed over`);
-    return chunk.subarray(span.start, span.end);
+    return chunk;
+  }
+
+  slice(span: Span): Buffer {
+    return this.chunk(span).subarray(span.start, span.end);
   }
 }
 
@@ -107,11 +112,24 @@ export function assembleFindings(endpoints: PreparedEndpoint[], chunks: Chunks, 
   const summary = summarize(findings, ordered.length, scans);
   const envelope = JSON.stringify({ ...findingsEnvelope(options, summary), endpoints: [], findings: [] });
   if (!envelope.endsWith(LISTS)) throw new Error("internal: the findings envelope does not end with its endpoints and findings");
-  const comma = Buffer.from(",");
-  const parts: Buffer[] = [Buffer.from(`${envelope.slice(0, -LISTS.length)}"endpoints":[`)];
-  ordered.forEach((e, i) => (i === 0 ? parts.push(chunks.slice(e)) : parts.push(comma, chunks.slice(e))));
-  parts.push(Buffer.from('],"findings":['));
-  findings.forEach((f, i) => (i === 0 ? parts.push(chunks.slice(f)) : parts.push(comma, chunks.slice(f))));
-  parts.push(Buffer.from("]}"));
-  return { bytes: Buffer.concat(parts), summary, findings };
+  // Copied straight into one buffer of the exact size: Buffer.concat over 100,000 slices cost more than the copying.
+  const head = Buffer.from(`${envelope.slice(0, -LISTS.length)}"endpoints":[`);
+  const middle = Buffer.from('],"findings":[');
+  const tail = Buffer.from("]}");
+  const size = (spans: readonly Span[]) => spans.reduce((total, s) => total + (s.end - s.start), 0) + Math.max(0, spans.length - 1);
+  const bytes = Buffer.allocUnsafe(head.length + size(ordered) + middle.length + size(findings) + tail.length);
+  let at = 0;
+  const put = (part: Buffer) => (at += part.copy(bytes, at));
+  const list = (spans: readonly Span[]) =>
+    spans.forEach((s, i) => {
+      if (i > 0) bytes[at++] = 0x2c; // ","
+      at += chunks.chunk(s).copy(bytes, at, s.start, s.end);
+    });
+  put(head);
+  list(ordered);
+  put(middle);
+  list(findings);
+  put(tail);
+  if (at !== bytes.length) throw new Error(`internal: assembled ${at} of ${bytes.length} bytes of findings`);
+  return { bytes, summary, findings };
 }
