@@ -187,7 +187,18 @@ function compileSoftwareRules(catalog: Catalog): CompiledCatalog["softwareRules"
     if (!rules) {
       if (names.size >= 200_000) names.clear();
       const candidates = candidatesOf(platform, name);
-      const decideHere = (publisher: string | undefined, version: string | undefined) => decide(candidates, publisher, version);
+      // Publisher and version repeat across a fleet too: each pair is decided once (a few glob tests each).
+      const decided = new Map<string, SoftwareDecision>();
+      const decideHere = (publisher: string | undefined, version: string | undefined) => {
+        // firstMatch reads a missing publisher or version as "": the key does too.
+        const key = `${publisher ?? ""}\u0000${version ?? ""}`;
+        let decision = decided.get(key);
+        if (!decision) {
+          if (decided.size >= 10_000) decided.clear();
+          decided.set(key, (decision = decide(candidates, publisher, version)));
+        }
+        return decision;
+      };
       rules = candidates.every((list) => list.every((c) => !c.publisher && !c.version)) ? { decision: decide(candidates), decide: decideHere } : { decide: decideHere };
       names.set(name, rules);
     }

@@ -5,7 +5,7 @@ import { collate } from "../domain/collate.js";
 import type { Inventory } from "../../../schemas/inventory.v1.js";
 import type { EndpointSummary, Finding, Findings, Lifecycle, Waiver } from "../../../schemas/findings.v1.js";
 import type { Cycle } from "../../../schemas/lifecycle.v1.js";
-import type { CycleMatch, LifecycleIndex, SoftwareCandidates } from "../lifecycle/match.js";
+import type { CycleMatch, LifecycleIndex, OsMatch, SoftwareCandidates } from "../lifecycle/match.js";
 import { daysBetween, lifecycleStatus, type LifecycleStatus } from "../lifecycle/status.js";
 import { RULE_INFO, serialKey, type CompiledCatalog, type NameRules, type RuleId, type Severity } from "./compile-catalog.js";
 import { cleanSerial } from "../../../agent/src/identity.js";
@@ -418,7 +418,7 @@ function osFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
   const evidence = compact({ name: subject, version: os.version, build: os.build, edition: os.edition, displayVersion: os.displayVersion, servicePack: os.servicePack, distro: os.distro, scanId: scan.scanId, collectedAt: scan.collectedAt });
   const present: Presence = { kind: "os", name: subject };
   const drafts: Draft[] = [];
-  const match = options.lifecycle.matchOs(os);
+  const { match, approved } = osVerdict(os, options);
   if (!match?.cycle) {
     const why = match
       ? `${match.product.title} version ${os.version ?? "?"}${os.build ? ` build ${os.build}` : ""}${os.edition ? ` (${os.edition})` : ""} is not in caveat's lifecycle data`
@@ -433,7 +433,7 @@ function osFindings(scan: ScanFacts, options: ScanRuleOptions): Draft[] {
       drafts.push({ rule: "os.nearing-end-of-life", subject, message: `${subject} is ${match.cycle.label}: ${eolPhrase(lifecycle, false, options.asOf)}, in ${status.daysLeft} days.`, evidence, lifecycle, presence: present });
     }
   }
-  if (!options.catalog.osApproved(os)) {
+  if (!approved) {
     drafts.push({ rule: "os.unapproved", subject, message: `${subject}${os.edition ? ` (edition ${os.edition})` : ""} is not in the approved operating systems.`, evidence, presence: present });
   }
   return drafts;
@@ -449,13 +449,20 @@ interface NameVerdict {
 interface RuleCache {
   names: Map<string, Map<string, NameVerdict>>;
   status: Map<Cycle, LifecycleStatus>;
+  os: Map<string, OsVerdict>;
+}
+
+/** What the lifecycle data and the catalog say of one operating system (see osVerdict). */
+interface OsVerdict {
+  match?: OsMatch;
+  approved: boolean;
 }
 
 const ruleCaches = new WeakMap<ScanRuleOptions, RuleCache>();
 
 function ruleCache(options: ScanRuleOptions): RuleCache {
   let cache = ruleCaches.get(options);
-  if (!cache) ruleCaches.set(options, (cache = { names: new Map(), status: new Map() }));
+  if (!cache) ruleCaches.set(options, (cache = { names: new Map(), status: new Map(), os: new Map() }));
   return cache;
 }
 
@@ -475,6 +482,19 @@ function namesOn(platform: string, options: ScanRuleOptions): (name: string) => 
     }
     return verdict;
   };
+}
+
+/** matchOs and osApproved, once per distinct set of the facts they read. */
+function osVerdict(os: ScanFacts["os"], options: ScanRuleOptions): OsVerdict {
+  const cache = ruleCache(options).os;
+  const key = [os.platform, os.name, os.version, os.build, os.edition, os.distro].map((v) => v ?? "\u0001").join("\u0000");
+  let verdict = cache.get(key);
+  if (!verdict) {
+    if (cache.size >= 10_000) cache.clear();
+    verdict = { match: options.lifecycle.matchOs(os), approved: options.catalog.osApproved(os) };
+    cache.set(key, verdict);
+  }
+  return verdict;
 }
 
 function statusOf(cycle: Cycle, options: ScanRuleOptions): LifecycleStatus {
