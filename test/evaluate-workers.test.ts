@@ -38,6 +38,8 @@ beforeAll(async () => {
       return writeFile(join(dir, `inv-${String(i).padStart(4, "0")}.json`), JSON.stringify(inv));
     }),
   );
+  // The same scan in two files far apart (a copied file): it counts once, wherever each copy is read.
+  await writeFile(join(dir, "zz-copy-of-inv-0007.json"), await readFile(join(dir, "inv-0007.json")));
 }, 60_000);
 
 async function evaluate(workers: string) {
@@ -53,6 +55,8 @@ describe("caveat evaluate with worker threads", () => {
     const [threaded, single] = await Promise.all([evaluate("2"), evaluate("0")]);
     expect(threaded).toEqual(single);
     expect(threaded.summary).toMatchObject({ endpoints: FILES - 2, scans: FILES });
+    expect(threaded.endpoints.find((e) => e.hostname === "PC-7")).toMatchObject({ scans: 1 });
+    expect(threaded.findings.filter((f) => f.endpoint.hostname === "PC-7" && f.rule === "endpoint.new")).toHaveLength(1);
     const tracked = threaded.findings.filter((f) => f.endpoint.id === TRACKED).map((f) => `${f.rule} ${f.subject}`);
     expect(tracked).toEqual(expect.arrayContaining(["software.new AnyDesk", "software.denied AnyDesk"]));
     expect(tracked.find((t) => t.startsWith("hardware.changed"))).toMatch(/-> REPLACED-BOARD/);
