@@ -19,7 +19,7 @@ export function addCollectorCommands(program: Command): Command[] {
     .option("--fail-on <severity>", "exit 1 when an unwaived finding is at or above: critical, high, medium, low, info, none", "high")
     .option("-o, --out <file>", "write to a file (atomically) instead of stdout")
     .option("--pretty", "indent the JSON")
-    .option("--workers <n>", "threads that parse and check inventories (default: one per core from 500 files on; 0: none)")
+    .option("--workers <n>", "worker threads that parse, check and evaluate inventories beside the main thread, which does too (default: one per further core, at most one per 250 files; 0: none)")
     .option("--lifecycle-dir <dir>", "directory of imported lifecycle updates (default: $CAVEAT_LIFECYCLE_DIR or ~/.local/share/caveat/lifecycle)")
     .action(async (inventories: string[], options) => {
       await evaluateCommand(inventories, options);

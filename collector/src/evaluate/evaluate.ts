@@ -167,14 +167,12 @@ export interface FindingOrder {
  * call, so each distinct rule, hostname and subject is ranked once (strings the collator holds equal share a
  * rank) and the sort compares ranks; ids, unique per finding, are collated only to break the remaining ties.
  */
-export function sortFindings<T>(items: T[], orderOf: (item: T) => FindingOrder): void {
+export function sortFindings<T>(items: T[], orderOf: (item: T) => FindingOrder, ranks?: ReadonlyMap<string, number>): void {
   const keys = items.map(orderOf);
-  const rule = collationRanks(keys.map((k) => k.rule));
-  const hostname = collationRanks(keys.map((k) => k.hostname));
-  const subject = collationRanks(keys.map((k) => k.subject));
+  const rank = ranks ?? collationRanks(keys.flatMap((k) => [k.rule, k.hostname, k.subject]));
   const keyed = items.map((item, i) => {
     const k = keys[i]!;
-    return { item, id: k.id, severity: SEVERITIES.indexOf(k.severity), rule: rule.get(k.rule)!, hostname: hostname.get(k.hostname)!, subject: subject.get(k.subject)! };
+    return { item, id: k.id, severity: SEVERITIES.indexOf(k.severity), rule: rank.get(k.rule)!, hostname: rank.get(k.hostname)!, subject: rank.get(k.subject)! };
   });
   keyed.sort((a, b) => a.severity - b.severity || a.rule - b.rule || a.hostname - b.hostname || a.subject - b.subject || collate(a.id, b.id));
   keyed.forEach((k, i) => (items[i] = k.item));
@@ -183,14 +181,19 @@ export function sortFindings<T>(items: T[], orderOf: (item: T) => FindingOrder):
 const findingOrder = (f: Finding): FindingOrder => ({ severity: f.severity, rule: f.rule, hostname: f.endpoint.hostname, subject: f.subject, id: f.id });
 
 /** Sorts endpoint summaries (or anything with their hostname and id) by hostname, then id, in collation order. */
-export function sortEndpoints<T extends { hostname: string; id: string }>(endpoints: T[]): void {
-  const hostname = collationRanks(endpoints.map((e) => e.hostname));
-  const keyed = endpoints.map((e) => ({ e, hostname: hostname.get(e.hostname)! }));
+export function sortEndpoints<T extends { hostname: string; id: string }>(endpoints: T[], ranks?: ReadonlyMap<string, number>): void {
+  const rank = ranks ?? collationRanks(endpoints.map((e) => e.hostname));
+  const keyed = endpoints.map((e) => ({ e, hostname: rank.get(e.hostname)! }));
   keyed.sort((a, b) => a.hostname - b.hostname || collate(a.e.id, b.e.id));
   keyed.forEach((k, i) => (endpoints[i] = k.e));
 }
 
-function collationRanks(values: string[]): Map<string, number> {
+/**
+ * Each distinct value's place in collation order (values the collator holds equal share one). Ranks from
+ * one call order any of its values against each other, so one call can serve several sorts: rules,
+ * hostnames and subjects overlap (a hostname is the subject of endpoint.new), and each is then collated once.
+ */
+export function collationRanks(values: Iterable<string>): Map<string, number> {
   const distinct = [...new Set(values)].sort(collate);
   const ranks = new Map<string, number>();
   let rank = 0;

@@ -7,7 +7,7 @@
 // strings kept alive until the end made garbage collection a tenth of the work, and a worker hands its
 // chunks over whole (transferred, not copied).
 import type { Findings } from "../../../schemas/findings.v1.js";
-import { findingsEnvelope, sortEndpoints, sortFindings, summarize, type EndpointResult, type EnvelopeOptions, type FindingOrder } from "./evaluate.js";
+import { collationRanks, findingsEnvelope, sortEndpoints, sortFindings, summarize, type EndpointResult, type EnvelopeOptions, type FindingOrder } from "./evaluate.js";
 
 /** Where serialised text lies: chunk `chunk` of sink `sink`, bytes start to end. Plain numbers (they cross threads). */
 export interface Span {
@@ -99,6 +99,15 @@ export function prepareEndpoint(result: EndpointResult, sink: TextSink): Prepare
   };
 }
 
+function* rankedValues(findings: readonly PreparedFinding[], endpoints: readonly PreparedEndpoint[]): Iterable<string> {
+  for (const f of findings) {
+    yield f.rule;
+    yield f.hostname;
+    yield f.subject;
+  }
+  for (const e of endpoints) yield e.hostname;
+}
+
 /** The two lists close a findings document: the envelope is serialised with them empty and they are spliced in. */
 const LISTS = '"endpoints":[],"findings":[]}';
 
@@ -106,9 +115,10 @@ const LISTS = '"endpoints":[],"findings":[]}';
 export function assembleFindings(endpoints: PreparedEndpoint[], chunks: Chunks, scans: number, options: EnvelopeOptions): { bytes: Buffer; summary: Findings["summary"]; findings: PreparedFinding[] } {
   const findings: PreparedFinding[] = [];
   for (const endpoint of endpoints) for (const finding of endpoint.findings) findings.push(finding);
-  sortFindings(findings, (f) => f);
+  const ranks = collationRanks(rankedValues(findings, endpoints));
+  sortFindings(findings, (f) => f, ranks);
   const ordered = [...endpoints];
-  sortEndpoints(ordered);
+  sortEndpoints(ordered, ranks);
   const summary = summarize(findings, ordered.length, scans);
   const envelope = JSON.stringify({ ...findingsEnvelope(options, summary), endpoints: [], findings: [] });
   if (!envelope.endsWith(LISTS)) throw new Error("internal: the findings envelope does not end with its endpoints and findings");
