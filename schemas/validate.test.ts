@@ -1,19 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { minimalInventory } from "./test-support.js";
 import { ContractError, parseInventory } from "./validate.js";
 
-const valid = {
-  schema: "caveat.inventory/v1",
-  scanId: "0f8fad5b-d9cb-469f-a165-70867728950e",
-  collectedAt: "2026-11-23T10:00:00Z",
-  agent: { name: "caveat-agent", version: "0.1.0" },
-  endpoint: { id: "4c4c4544-0042-3510-8052-b4c04f4e4d32", idSource: "smbios-uuid", hostname: "PC1", type: "desktop" },
-  os: { platform: "windows", name: "Microsoft Windows 7 Professional " },
-  hardware: { disks: [], nics: [], peripherals: [] },
-  software: [],
-  security: {},
-  probes: [],
-};
+const valid = minimalInventory();
 
 describe("inventory contract validation", () => {
   it("accepts a minimal valid document", () => {

@@ -6,6 +6,7 @@ import addFormats from "ajv-formats";
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { describe, expect, it } from "vitest";
 import validateInventory from "./inventory.v1.validate.js";
+import { minimalInventory } from "./test-support.js";
 import { isFullDate } from "./validator-runtime.js";
 
 const referenceDate = (fullFormats.date as { validate: (text: string) => boolean }).validate;
@@ -52,18 +53,7 @@ describe("length checks in the precompiled validators", () => {
   addFormats.default(ajv);
   const reference = ajv.compile(schema);
   const emoji = "\u{1F600}"; // one code point, two UTF-16 code units
-  const base = {
-    schema: "caveat.inventory/v1",
-    scanId: "0f8fad5b-d9cb-469f-a165-70867728950e",
-    collectedAt: "2026-11-23T10:00:00Z",
-    agent: { name: "caveat-agent", version: "0.1.0" },
-    endpoint: { id: "4c4c4544-0042-3510-8052-b4c04f4e4d32", idSource: "smbios-uuid", hostname: "PC1", type: "desktop" },
-    os: { platform: "windows", name: "Windows" },
-    hardware: { disks: [], nics: [], peripherals: [] },
-    software: [{ name: "Tool", source: "msi", scope: "machine", installedOn: "2024-02-29" }],
-    security: {},
-    probes: [],
-  };
+  const base = { ...minimalInventory(), software: [{ name: "Tool", source: "msi", scope: "machine", installedOn: "2024-02-29" }] };
   const withHostname = (hostname: string) => ({ ...base, endpoint: { ...base.endpoint, hostname } });
   const withSoftware = (entry: Record<string, string>) => ({ ...base, software: [{ ...base.software[0], ...entry }] });
   const verdict = (doc: unknown) => {
