@@ -133,7 +133,11 @@ export async function evaluateFiles(files: readonly string[], rules: Promise<Rul
     if (histories.length > 0) {
       const digests = await digestsAgain(histories, local, pool);
       const byId = new Map<string, ScanDigest[]>();
-      for (const d of digests) byId.set(d.endpoint.id, [...(byId.get(d.endpoint.id) ?? []), d]);
+      for (const d of digests) {
+        const history = byId.get(d.endpoint.id);
+        if (history) history.push(d);
+        else byId.set(d.endpoint.id, [d]);
+      }
       for (const history of byId.values()) endpoints.push(prepareEndpoint(evaluateEndpoint(history, local.options!), local.sink));
     }
     chunks.add(0, local.sink.chunks);

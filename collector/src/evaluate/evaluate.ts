@@ -46,7 +46,7 @@ export interface ScanDigest {
   softwareCount: number;
   /**
    * [name, version, publisher] of every entry, needed only by endpoints with history (drift, first seen).
-   * Worker threads leave it out and hand it over on request (see scansNeedingSoftware).
+   * Threads that evaluate each scan on its own leave it out (see digest-files.ts).
    */
   software?: SoftwareBrief[];
   drafts: Draft[];
@@ -54,19 +54,8 @@ export interface ScanDigest {
 
 export type SoftwareBrief = [name: string, version: string | null, publisher: string | null];
 
-export function softwareBriefs(software: ScanFacts["software"]): SoftwareBrief[] {
+function softwareBriefs(software: ScanFacts["software"]): SoftwareBrief[] {
   return software.map((s) => [s.name, s.version ?? null, s.publisher ?? null]);
-}
-
-/** The scans whose software the history rules will read: those of endpoints with more than one scan. */
-export function scansNeedingSoftware(digests: Iterable<ScanDigest>): Set<string> {
-  const byEndpoint = new Map<string, Set<string>>();
-  for (const d of digests) {
-    const ids = byEndpoint.get(d.endpoint.id) ?? new Set<string>();
-    ids.add(d.scanId);
-    byEndpoint.set(d.endpoint.id, ids);
-  }
-  return new Set([...byEndpoint.values()].filter((ids) => ids.size > 1).flatMap((ids) => [...ids]));
 }
 
 export type ScanRuleOptions = Pick<EvaluateOptions, "catalog" | "lifecycle" | "asOf">;
@@ -122,9 +111,9 @@ export function evaluateEndpoint(history: ScanDigest[], options: EvaluateOptions
   return { endpoint: summarizeEndpoint(history), findings: evaluateHistory(history, options) };
 }
 
-/** The findings document without its two lists, keys in the order of the document (endpoints and findings come last). */
 export type EnvelopeOptions = Pick<EvaluateOptions, "catalog" | "asOf" | "generatedAt" | "generator">;
 
+/** The findings document without its two lists, keys in the order of the document (endpoints and findings come last). */
 export function findingsEnvelope(options: EnvelopeOptions, summary: Findings["summary"]): Omit<Findings, "endpoints" | "findings"> {
   const catalog = options.catalog.catalog;
   return {
