@@ -44,8 +44,7 @@ export interface CompiledCatalog {
   /** undefined when the rule is disabled for this client. */
   severityOf(rule: RuleId): Severity | undefined;
   osApproved(os: OsFactsForCatalog): boolean;
-  softwareDecision(platform: string, name: string, publisher: string | undefined, version: string | undefined): SoftwareDecision;
-  /** What the catalog says of one name on one platform; callers that see the same names again may keep it. */
+  /** What the catalog says of one software name on one platform; callers that see the same names again may keep it. */
   softwareRules(platform: string, name: string): NameRules;
   hardwareApproved(manufacturer: string | undefined, model: string | undefined): boolean;
   /** undefined when the catalog has no procurement register (the rule then cannot say anything). */
@@ -117,10 +116,6 @@ export function compileCatalog(catalog: Catalog, procurement: readonly Purchase[
           (rule.version === undefined || (os.version !== undefined && rule.version(os.version))) &&
           (rule.editions === undefined || editionMatches(rule.editions, os.edition)),
       ),
-    softwareDecision: (platform, name, publisher, version) => {
-      const rules = software(platform, name);
-      return rules.decision ?? rules.decide(publisher, version);
-    },
     softwareRules: software,
     hardwareApproved: (manufacturer, model) =>
       hardwareAllow === undefined ||
