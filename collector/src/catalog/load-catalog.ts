@@ -3,8 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
-import { assertCatalog, ContractError, type ContractViolation } from "../../../schemas/validate.js";
-import { parseYamlSource, typeInteger } from "../../../schemas/yaml-source.js";
+import { assertCatalog, checkCatalog, ContractError, type ContractViolation } from "../../../schemas/validate.js";
+import { parseYamlSource, quickYamlValue, typeInteger } from "../../../schemas/yaml-source.js";
 import { parseProcurementCsv } from "./procurement-csv.js";
 
 export type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
@@ -30,9 +30,15 @@ export async function loadCatalogFile(path: string): Promise<LoadedCatalog> {
 /**
  * Parses catalog text. YAML is read with the failsafe schema (every scalar a string) so serials like
  * 00123 and versions like 1.10 keep their exact text; the numeric and boolean fields are then typed.
- * JSON is valid YAML, so both go through the same path.
+ * JSON is valid YAML, so both go through the same path. An ordinary document that is valid is read by the
+ * quick reader (js-yaml); anything else, and every invalid catalog, by yaml, which locates the errors.
  */
 export function parseCatalog(text: string, source: string): Catalog {
+  const quick = quickYamlValue(text);
+  if (quick !== undefined) {
+    const catalog = typeScalars(quick);
+    if (checkCatalog(catalog).length === 0 && checkCatalogMeaning(catalog as Catalog).length === 0) return catalog as Catalog;
+  }
   const { value, locate } = parseYamlSource(text, source, "caveat.catalog/v1");
   const catalog = assertCatalog(typeScalars(value), source, locate);
   const problems = checkCatalogMeaning(catalog).map((v) => ({ ...v, line: locate(v.pointer) }));

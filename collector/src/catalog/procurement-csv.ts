@@ -2,6 +2,7 @@
 // Header names are matched loosely (Serial Number, Service Tag, PO...) and unknown columns are ignored.
 import { isIsoDate } from "../domain/dates.js";
 import { parse } from "csv-parse/sync";
+import { parseSimpleCsv, REGISTER_CSV_OPTIONS, type CsvRow } from "./simple-csv.js";
 import type { Purchase } from "../../../schemas/catalog.v1.js";
 import { ContractError, type ContractViolation } from "../../../schemas/validate.js";
 
@@ -17,24 +18,17 @@ const COLUMN_ALIASES: Record<keyof Purchase, string[]> = {
 const CONTRACT = "procurement CSV";
 
 export function parseProcurementCsv(text: string, source: string): Purchase[] {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof rows;
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new ContractError(CONTRACT, source, [{ pointer: "", line: e.lines, message: `not valid CSV: ${e.message}` }]);
-  }
-  const [header, ...body] = rows;
+  const [header, ...body] = parseSimpleCsv(text) ?? parseAnyCsv(text, source);
   if (!header) return [];
   const columns = mapColumns(header.record);
   if (columns.serial === undefined) {
     throw new ContractError(CONTRACT, source, [
-      { pointer: "", line: header.info.lines, message: `the first row must name the columns, one of them the serial (${COLUMN_ALIASES.serial.map((a) => `"${a}"`).join(", ")}); got ${header.record.map((h) => JSON.stringify(h)).join(", ")}` },
+      { pointer: "", line: header.line, message: `the first row must name the columns, one of them the serial (${COLUMN_ALIASES.serial.map((a) => `"${a}"`).join(", ")}); got ${header.record.map((h) => JSON.stringify(h)).join(", ")}` },
     ]);
   }
   const problems: ContractViolation[] = [];
   const purchases: Purchase[] = [];
-  for (const { record, info } of body) {
+  for (const { record, line } of body) {
     const cell = (field: keyof Purchase) => {
       const index = columns[field];
       const value = index === undefined ? undefined : record[index];
@@ -42,12 +36,12 @@ export function parseProcurementCsv(text: string, source: string): Purchase[] {
     };
     const serial = cell("serial");
     if (serial === undefined) {
-      problems.push({ pointer: "serial", line: info.lines, message: "is empty: every row of the register needs a serial" });
+      problems.push({ pointer: "serial", line, message: "is empty: every row of the register needs a serial" });
       continue;
     }
     const purchased = cell("purchased");
     if (purchased !== undefined && !isIsoDate(purchased)) {
-      problems.push({ pointer: "purchased", line: info.lines, message: `must be a date written YYYY-MM-DD (got ${JSON.stringify(purchased)})` });
+      problems.push({ pointer: "purchased", line, message: `must be a date written YYYY-MM-DD (got ${JSON.stringify(purchased)})` });
       continue;
     }
     const purchase: Purchase = { serial };
@@ -60,6 +54,17 @@ export function parseProcurementCsv(text: string, source: string): Purchase[] {
   }
   if (problems.length > 0) throw new ContractError(CONTRACT, source, problems);
   return purchases;
+}
+
+/** CSV of any shape csv-parse reads (the common shapes take the fast reader), or a ContractError with the line. */
+function parseAnyCsv(text: string, source: string): CsvRow[] {
+  try {
+    const rows = parse(text, REGISTER_CSV_OPTIONS) as unknown as { record: string[]; info: { lines: number } }[];
+    return rows.map(({ record, info }) => ({ record, line: info.lines }));
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    throw new ContractError(CONTRACT, source, [{ pointer: "", line: e.lines, message: `not valid CSV: ${e.message}` }]);
+  }
 }
 
 function mapColumns(header: string[]): Partial<Record<keyof Purchase, number>> {
