@@ -3,8 +3,16 @@
 // text), duplicate keys refused, alias bombs refused, and a locator that maps a JSON pointer back to
 // the line it came from so a ContractError can name file, line and field.
 import { FAILSAFE_SCHEMA, load } from "js-yaml";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Document, LineCounter, Node as YamlNode } from "yaml";
 import { ContractError, unescapePointer, type LocatePointer } from "./validate.js";
+
+// yaml is loaded the first time it is needed: an ordinary valid catalog is read by js-yaml (quickYamlValue),
+// and loading yaml costs 20 ms of every start of the CLI.
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= requireModule("yaml") as typeof Yaml);
 
 export interface YamlSource {
   value: unknown;
@@ -13,6 +21,7 @@ export interface YamlSource {
 
 /** Parses YAML text; a syntax error or an unexpandable alias throws a ContractError for `contract`. */
 export function parseYamlSource(text: string, source: string, contract: string): YamlSource {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ""), { schema: "failsafe", lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -119,6 +128,7 @@ function lineOfPointer(doc: Document, lineCounter: LineCounter, pointer: string)
 
 /** The node at a path; for the last step of a map, its key (so an unknown field points at its own line). */
 function nodeAt(root: YamlNode | null, path: string[], preferKey: boolean): YamlNode | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: YamlNode | null | undefined = root;
   for (let i = 0; i < path.length && node; i++) {
     const step = path[i]!;

@@ -1,7 +1,8 @@
 // The procurement register as MSPs keep it: a CSV exported from a PSA, accounting system or spreadsheet.
 // Header names are matched loosely (Serial Number, Service Tag, PO...) and unknown columns are ignored.
 import { isIsoDate } from "../domain/dates.js";
-import { parse } from "csv-parse/sync";
+import type * as CsvParse from "csv-parse/sync";
+import { createRequire } from "node:module";
 import { parseSimpleCsv, REGISTER_CSV_OPTIONS, type CsvRow } from "./simple-csv.js";
 import type { Purchase } from "../../../schemas/catalog.v1.js";
 import { ContractError, type ContractViolation } from "../../../schemas/validate.js";
@@ -16,6 +17,9 @@ const COLUMN_ALIASES: Record<keyof Purchase, string[]> = {
 };
 
 const CONTRACT = "procurement CSV";
+
+// csv-parse is loaded the first time a register is not of the common shape (parseSimpleCsv).
+const requireModule = createRequire(import.meta.url);
 
 export function parseProcurementCsv(text: string, source: string): Purchase[] {
   const [header, ...body] = parseSimpleCsv(text) ?? parseAnyCsv(text, source);
@@ -59,6 +63,7 @@ export function parseProcurementCsv(text: string, source: string): Purchase[] {
 /** CSV of any shape csv-parse reads (the common shapes take the fast reader), or a ContractError with the line. */
 function parseAnyCsv(text: string, source: string): CsvRow[] {
   try {
+    const { parse } = requireModule("csv-parse/sync") as typeof CsvParse;
     const rows = parse(text, REGISTER_CSV_OPTIONS) as unknown as { record: string[]; info: { lines: number } }[];
     return rows.map(({ record, info }) => ({ record, line: info.lines }));
   } catch (error) {

@@ -19,7 +19,7 @@ import type { Catalog, Purchase } from "../../../schemas/catalog.v1.js";
 import type { LifecycleProduct } from "../../../schemas/lifecycle.v1.js";
 import { ContractError, parseInventory } from "../../../schemas/validate.js";
 import { LifecycleIndex } from "../lifecycle/match.js";
-import { compileCatalog } from "./compile-catalog.js";
+import { compileCatalog, type CompiledCatalog } from "./compile-catalog.js";
 import { digestScan, evaluateEndpoint, type EvaluateOptions, type ScanDigest, type ScanFacts } from "./evaluate.js";
 import { Chunks, prepareEndpoint, TextSink, type PreparedEndpoint } from "./prepared.js";
 import { InventoryInputError, toScanFacts } from "./read-inventories.js";
@@ -77,6 +77,8 @@ export interface EvaluatedFiles {
   foreign: { scanId: string; hostname: string; client: string }[];
   /** Worker threads used beside the main thread. */
   workers: number;
+  /** The catalog as this thread compiled it (for the document's envelope). */
+  catalog: CompiledCatalog;
 }
 
 /**
@@ -141,7 +143,7 @@ export async function evaluateFiles(files: readonly string[], rules: Promise<Rul
       for (const history of byId.values()) endpoints.push(prepareEndpoint(evaluateEndpoint(history, local.options!), local.sink));
     }
     chunks.add(0, local.sink.chunks);
-    return { endpoints, chunks, scans: seen.size, foreign, workers: pool.length };
+    return { endpoints, chunks, scans: seen.size, foreign, workers: pool.length, catalog: local.options!.catalog };
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }

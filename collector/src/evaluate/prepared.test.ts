@@ -33,7 +33,7 @@ describe("findings assembled from prepared parts", () => {
   it("is byte for byte the serialised findings document, whatever order the endpoints come in", () => {
     const options = { ...optionsFor(CATALOG), generator: "caveat test" };
     const digests = fleet();
-    const expected = JSON.stringify(findingsFromDigests(digests, options));
+    const expected = `${JSON.stringify(findingsFromDigests(digests, options))}\n`;
     const byEndpoint = new Map<string, ScanDigest[]>();
     for (const d of digests) byEndpoint.set(d.endpoint.id, [...(byEndpoint.get(d.endpoint.id) ?? []), d]);
     // Two sinks, as two threads would fill them; each endpoint's text goes to one of them.
@@ -56,7 +56,7 @@ describe("findings assembled from prepared parts", () => {
 
   it("assembles an empty fleet as the serialiser would", () => {
     const options = optionsFor(MINIMAL_CATALOG);
-    expect(assembleFindings([], new Chunks(), 0, options).bytes.toString("utf8")).toBe(JSON.stringify(findingsFromDigests([], options)));
+    expect(assembleFindings([], new Chunks(), 0, options).bytes.toString("utf8")).toBe(`${JSON.stringify(findingsFromDigests([], options))}\n`);
   });
 });
 

@@ -111,7 +111,7 @@ function* rankedValues(findings: readonly PreparedFinding[], endpoints: readonly
 /** The two lists close a findings document: the envelope is serialised with them empty and they are spliced in. */
 const LISTS = '"endpoints":[],"findings":[]}';
 
-/** Every endpoint's prepared parts -> the findings document (compact JSON, UTF-8, no trailing newline), its summary and its findings in document order. */
+/** Every endpoint's prepared parts -> the findings document (compact JSON on one line ending in a newline, UTF-8), its summary and its findings in document order. */
 export function assembleFindings(endpoints: PreparedEndpoint[], chunks: Chunks, scans: number, options: EnvelopeOptions): { bytes: Buffer; summary: Findings["summary"]; findings: PreparedFinding[] } {
   const findings: PreparedFinding[] = [];
   for (const endpoint of endpoints) for (const finding of endpoint.findings) findings.push(finding);
@@ -125,7 +125,7 @@ export function assembleFindings(endpoints: PreparedEndpoint[], chunks: Chunks, 
   // Copied straight into one buffer of the exact size: Buffer.concat over 100,000 slices cost more than the copying.
   const head = Buffer.from(`${envelope.slice(0, -LISTS.length)}"endpoints":[`);
   const middle = Buffer.from('],"findings":[');
-  const tail = Buffer.from("]}");
+  const tail = Buffer.from("]}\n");
   const size = (spans: readonly Span[]) => spans.reduce((total, s) => total + (s.end - s.start), 0) + Math.max(0, spans.length - 1);
   const bytes = Buffer.allocUnsafe(head.length + size(ordered) + middle.length + size(findings) + tail.length);
   let at = 0;
