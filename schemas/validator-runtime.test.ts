@@ -5,6 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { describe, expect, it } from "vitest";
+import validateCatalog from "./catalog.v1.validate.js";
 import validateInventory from "./inventory.v1.validate.js";
 import { minimalInventory } from "./test-support.js";
 import { isFullDate } from "./validator-runtime.js";
@@ -89,3 +90,72 @@ describe("length checks in the precompiled validators", () => {
     expect(verdict(withSoftware({ installedOn: "2023-02-29" })).errors).toEqual(["/software/0/installedOn format"]);
   });
 });
+
+// Whatever gen-types.mjs does to the generated code, the precompiled validators must report exactly what ajv
+// reports on the schema as written: every error, with its path, parameters and message.
+describe("the precompiled validators against ajv", () => {
+  const cases = [
+    { name: "inventory.v1", validate: validateInventory, sample: "../agent/test/fixtures/legacy/win7-pro-sp1/inventory.json" },
+    { name: "catalog.v1", validate: validateCatalog, sample: undefined },
+  ] as const;
+  const mutations: ((value: unknown) => unknown)[] = [() => undefined, () => 42, () => "", () => "x".repeat(300), () => [], () => ({}), () => null, () => true, () => "not-a-date", (v) => (Array.isArray(v) ? [...v, { unexpected: 1 }] : typeof v === "object" && v ? { ...v, unexpected: 1 } : v)];
+
+  /** Every path to a value in the document. */
+  function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    const here = [at];
+    if (Array.isArray(value)) return [...here, ...value.flatMap((item, i) => paths(item, [...at, i]))];
+    if (typeof value === "object" && value !== null) return [...here, ...Object.entries(value).flatMap(([k, v]) => paths(v, [...at, k]))];
+    return here;
+  }
+  function mutate(doc: unknown, path: (string | number)[], change: (value: unknown) => unknown): unknown {
+    if (path.length === 0) return change(doc);
+    const copy = structuredClone(doc) as Record<string | number, unknown>;
+    let parent = copy;
+    for (const step of path.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+    const last = path[path.length - 1]!;
+    const next = change(parent[last]);
+    if (next === undefined) delete parent[last];
+    else parent[last] = next;
+    return copy;
+  }
+
+  for (const { name, validate, sample } of cases) {
+    it(`reports what ajv reports for ${name}, on every field of a sample changed in ten ways`, () => {
+      const schema = JSON.parse(readFileSync(new URL(`./${name}.json`, import.meta.url), "utf8"));
+      const ajv = new Ajv2020({ allErrors: true, strict: true });
+      addFormats.default(ajv);
+      const reference = ajv.compile(schema);
+      const doc = sample ? JSON.parse(readFileSync(new URL(sample, import.meta.url), "utf8")) : catalogSample();
+      expect(reference(doc)).toBe(true);
+      const describeErrors = (errors: typeof reference.errors) => (errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)} ${e.message}`);
+      let compared = 0;
+      for (const path of paths(doc)) {
+        for (const change of mutations) {
+          const changed = mutate(doc, path, change);
+          const ours = validate(changed);
+          const theirs = reference(changed);
+          expect({ path, valid: ours, errors: describeErrors(validate.errors) }).toEqual({ path, valid: theirs, errors: describeErrors(reference.errors) });
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(500);
+    });
+  }
+});
+
+/** A catalog that uses every definition: OS, software and hardware rules, a register, waivers, rule overrides. */
+function catalogSample(): unknown {
+  return {
+    schema: "caveat.catalog/v1",
+    client: "acme-dental",
+    name: "Acme Dental",
+    warnDays: 180,
+    staleDays: 30,
+    rules: { "software.new": { severity: "low" }, "os.unknown": { enabled: false } },
+    os: { allow: [{ platform: "windows", name: "*Windows 11*", editions: ["Pro"] }] },
+    software: { mode: "allowlist", allow: [{ name: "Google Chrome", publisher: "Google*" }], deny: [{ name: "TeamViewer*", reason: "Unmanaged remote access" }], ignore: [{ name: "Microsoft Visual C++ *", platform: "windows" }] },
+    hardware: { allow: [{ manufacturer: "Dell*", model: "Latitude*" }] },
+    procurement: [{ serial: "5CG1234XYZ", model: "Latitude 5440", purchased: "2025-03-01", ref: "PO-1042" }],
+    waivers: [{ rule: "os.end-of-life", endpoint: "RECEPTION-*", subject: "*", justification: "X-ray software needs Windows 7", acceptedBy: "J. Doe", accepted: "2026-01-10", expires: "2027-01-10" }],
+  };
+}
