@@ -42,6 +42,14 @@ waivers:
     expect(catalog.waivers?.[0]?.expires).toBe("2027-01-10");
   });
 
+  it("reads what the quick reader leaves to yaml the same way: anchors and aliases, tags, a kept block scalar", () => {
+    const plain = parseCatalog(`${HEAD}software:\n  deny:\n    - { name: "TeamViewer*", reason: "Unmanaged remote access" }\n    - { name: "AnyDesk*", reason: "Unmanaged remote access" }\n`, "acme.yaml");
+    const aliased = parseCatalog(`${HEAD}software:\n  deny:\n    - { name: "TeamViewer*", reason: &remote "Unmanaged remote access" }\n    - { name: !!str "AnyDesk*", reason: *remote }\n`, "acme.yaml");
+    expect(aliased).toEqual(plain);
+    const kept = parseCatalog(`${HEAD}waivers:\n  - rule: os.end-of-life\n    justification: |+\n      X-ray software\n\n    acceptedBy: J. Doe\n    accepted: 2026-01-10\n    expires: 2027-01-10\n`, "acme.yaml");
+    expect(kept.waivers?.[0]?.justification).toBe("X-ray software\n\n");
+  });
+
   it("reads JSON catalogs through the same path", () => {
     const catalog = parseCatalog(JSON.stringify({ schema: "caveat.catalog/v1", client: "acme-dental", warnDays: 30, software: { deny: [{ name: "Tor*" }] } }, null, 2), "acme.json");
     expect(catalog).toMatchObject({ warnDays: 30, software: { deny: [{ name: "Tor*" }] } });

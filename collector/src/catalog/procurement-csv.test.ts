@@ -20,6 +20,15 @@ describe("parseProcurementCsv", () => {
     );
   });
 
+  it("reads a note over two lines (left to csv-parse) and still names later rows by their line", () => {
+    const csv = 'serial,notes,purchased\nA1,"bought at\nthe shop",2025-01-01\nB2,,01/02/2025\n';
+    expect(() => parseProcurementCsv(csv, "purchases.csv")).toThrow(/purchases\.csv:4: purchased must be a date written YYYY-MM-DD/);
+    expect(parseProcurementCsv(csv.replace("01/02/2025", "2025-02-01"), "purchases.csv")).toEqual([
+      { serial: "A1", notes: "bought at\nthe shop", purchased: "2025-01-01" },
+      { serial: "B2", purchased: "2025-02-01" },
+    ]);
+  });
+
   it("reports broken quoting with its line", () => {
     expect(() => parseProcurementCsv('serial,model\nA1,"unterminated\n', "purchases.csv")).toThrow(/purchases\.csv(:\d+)?: \(document\) not valid CSV/);
   });
