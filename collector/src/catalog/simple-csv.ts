@@ -24,8 +24,8 @@ export function parseSimpleCsv(input: string): CsvRow[] | undefined {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (UNUSUAL_WHITESPACE.test(text)) return undefined;
   const crlf = text.includes("\r");
-  if (crlf && text.split("\r\n").some((part) => part.includes("\r") || part.includes("\n"))) return undefined;
   const lines = text.split(crlf ? "\r\n" : "\n");
+  if (crlf && lines.some((line) => line.includes("\r") || line.includes("\n"))) return undefined;
   const rows: CsvRow[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;

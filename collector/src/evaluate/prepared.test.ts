@@ -77,13 +77,13 @@ describe("TextSink", () => {
     const chunks = new Chunks();
     for (let m = receiveMessageOnPort(port2); m; m = receiveMessageOnPort(port2)) chunks.add(3, m.message as ArrayBuffer[]);
     port1.close();
-    expect(spans.map((s) => chunks.slice(s).toString("utf8"))).toEqual(texts);
+    expect(spans.map((s) => chunks.chunk(s).toString("utf8", s.start, s.end))).toEqual(texts);
     expect(sink.take(true)).toEqual([]);
   });
 
   it("says so when text points into a chunk that was never handed over", () => {
     const sink = new TextSink(1);
     const span = sink.put("lost");
-    expect(() => new Chunks().slice(span)).toThrow(/sink 1, chunk 0 was not handed over/);
+    expect(() => new Chunks().chunk(span)).toThrow(/sink 1, chunk 0 was not handed over/);
   });
 });

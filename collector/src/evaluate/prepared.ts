@@ -79,10 +79,6 @@ export class Chunks {
     if (!chunk) throw new Error(`internal: serialised text of sink ${span.sink}, chunk ${span.chunk} was not handed over`);
     return chunk;
   }
-
-  slice(span: Span): Buffer {
-    return this.chunk(span).subarray(span.start, span.end);
-  }
 }
 
 function span(sink: TextSink, value: unknown): Span {
